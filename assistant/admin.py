@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from assistant.models import Conversation, Message, Profile
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "timezone", "currency", "units", "home_region"]
+    list_filter = ["units", "currency"]
+    search_fields = ["user__username", "user__email", "display_name", "home_region"]
+    raw_id_fields = ["user"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fk_name = "conversation"
+    fields = ["created_at", "role", "content", "status", "provider", "model", "latency_ms"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "created_at", "updated_at"]
+    search_fields = ["title", "user__username"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "updated_at"
+    inlines = [MessageInline]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["short_content", "role", "user", "status", "provider", "model", "latency_ms", "created_at"]
+    list_filter = ["role", "status", "provider", "model"]
+    search_fields = ["content", "user__username", "client_message_id"]
+    raw_id_fields = ["user", "conversation", "reply_to"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at"]
+
+    @admin.display(description="content")
+    def short_content(self, obj):
+        return obj.content[:80]

@@ -1,0 +1,303 @@
+"""The chat socket, ``/ws/pam/`` (protocol v1, docs/protocol.md).
+
+The consumer routes frames; the work lives in services, the context cache and the agent. The
+user comes from the connection scope only. A turn runs as its own task, so the socket keeps
+serving frames (stop, ping) while PAM thinks; replies go straight down this socket.
+"""
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+import pydantic
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from assistant import agent
+from assistant.context import profile_zone, user_context
+from assistant.models import Message
+from assistant.prompts import SYSTEM_STATIC, user_context_block, volatile_block
+from assistant.protocol import (
+    CLIENT_FRAME_TYPES,
+    MAX_FRAME_CHARS,
+    MAX_MESSAGE_CHARS,
+    PROTOCOL_VERSION,
+    ChatFrame,
+    ClientFrame,
+    ErrorCode,
+    PingFrame,
+    StopFrame,
+)
+from assistant.providers.base import ModelRequest
+from assistant.ratelimit import chat_retry_after
+from assistant.registry import ToolContext, tool_schemas
+from assistant.selectors import llm_history
+from assistant.services import ConversationNotFound, message_receive, message_reply_create
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+
+
+@dataclass
+class Received:
+    message: Message | None
+    created: bool
+    retry_after: int | None = None
+
+
+@dataclass
+class PreparedTurn:
+    request: ModelRequest
+    ctx: ToolContext
+
+
+def receive_chat(user, frame: ChatFrame, text: str) -> Received:
+    """Rate-limit, then save the user's message (a resent message_id is not counted again)."""
+    if not Message.objects.filter(user=user, client_message_id=frame.message_id).exists():
+        retry_after = chat_retry_after(user_id=user.id, limit=settings.PAM_CHAT_MESSAGES_PER_MINUTE)
+        if retry_after is not None:
+            return Received(None, False, retry_after)
+    message, created = message_receive(
+        user=user, client_message_id=frame.message_id, text=text, conversation_id=frame.conversation_id
+    )
+    return Received(message, created)
+
+
+def prepare_turn(user, message: Message, browser_timezone: str | None) -> PreparedTurn:
+    """Everything a turn needs before the model is called: context (cache), history, time."""
+    context = user_context(user)
+    profile = context["profile"]
+    zone = profile_zone(profile, browser_timezone)
+    now = timezone.now()
+    request = ModelRequest(
+        system_static=SYSTEM_STATIC,
+        user_context=user_context_block(context),
+        volatile=volatile_block(now.astimezone(zone)),
+        messages=llm_history(user=user, conversation_id=message.conversation_id),
+        tools=tool_schemas(),
+        now=now,
+        timezone=zone,
+        currency=profile["currency"],
+        display_name=profile["display_name"],
+    )
+    ctx = ToolContext(
+        user=user, timezone=zone, now=now, currency=profile["currency"], conversation_id=message.conversation_id
+    )
+    return PreparedTurn(request, ctx)
+
+
+def connection_user(user) -> dict:
+    profile = user_context(user)["profile"]
+    return {"id": user.id, "username": user.get_username(), "display_name": profile["display_name"]}
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.turn_task: asyncio.Task | None = None
+        self.turn_message_id: str | None = None
+        self.is_closed = False
+        self.group_name = None
+        if self.user is None or not self.user.is_authenticated:
+            await self.accept()
+            await self.send_error(ErrorCode.UNAUTHENTICATED, "Log in to chat with PAM.")
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            self.user = None
+            return
+        try:
+            await self.channel_layer.group_add(f"user.{self.user.id}", self.channel_name)
+            self.group_name = f"user.{self.user.id}"
+        except Exception:  # pushes are a bonus; chatting must not depend on them
+            logger.warning("could not join the user's push group", exc_info=True)
+        await self.accept()
+        user = await database_sync_to_async(connection_user)(self.user)
+        await self.send_json(
+            {"type": "connection", "status": "connected", "user": user, "protocol_version": PROTOCOL_VERSION}
+        )
+
+    async def disconnect(self, code):
+        self.is_closed = True
+        if self.group_name:
+            try:
+                await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            except Exception:
+                logger.warning("could not leave the user's push group", exc_info=True)
+        task = self.turn_task
+        if task is not None and not task.done():
+            task.cancel()  # the turn saves what was said before it ends
+            await asyncio.wait([task], timeout=5)
+
+    async def send_json(self, content, close=False):
+        if self.is_closed:
+            return
+        await super().send_json(content, close=close)
+
+    async def send_error(self, code: ErrorCode, message: str, message_id: str | None = None, **extra):
+        frame = {"type": "error", "error_code": code.value, "message": message, **extra}
+        if message_id:
+            frame["message_id"] = message_id
+        await self.send_json(frame)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.user is None:
+            return
+        if text_data is None:
+            await self.send_error(ErrorCode.VALIDATION_ERROR, "Frames must be JSON text, not binary.")
+            return
+        if len(text_data) > MAX_FRAME_CHARS:
+            await self.send_error(ErrorCode.MESSAGE_TOO_LARGE, f"Frames are limited to {MAX_FRAME_CHARS:,} characters.")
+            return
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            await self.send_error(ErrorCode.VALIDATION_ERROR, "The frame is not valid JSON.")
+            return
+        await self.receive_json(data)
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            await self.send_error(ErrorCode.VALIDATION_ERROR, "A frame must be a JSON object with a 'type'.")
+            return
+        message_id = content.get("message_id") if isinstance(content.get("message_id"), str) else None
+        frame_type = content.get("type")
+        if frame_type not in CLIENT_FRAME_TYPES:
+            await self.send_error(
+                ErrorCode.VALIDATION_ERROR,
+                f"Unknown frame type {frame_type!r}; expected one of {', '.join(CLIENT_FRAME_TYPES)}.",
+                message_id,
+            )
+            return
+        if frame_type == "chat" and isinstance(content.get("message"), str):
+            if len(content["message"]) > MAX_MESSAGE_CHARS:
+                await self.send_error(
+                    ErrorCode.MESSAGE_TOO_LARGE,
+                    f"Messages are limited to {MAX_MESSAGE_CHARS:,} characters.",
+                    message_id,
+                )
+                return
+        try:
+            frame = ClientFrame.validate_python(content)
+        except pydantic.ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc'][1:]) or 'frame'}: {error['msg']}"
+                for error in exc.errors(include_url=False)
+            )
+            await self.send_error(ErrorCode.VALIDATION_ERROR, f"Invalid {frame_type} frame: {problems}", message_id)
+            return
+        if isinstance(frame, ChatFrame):
+            await self.handle_chat(frame)
+        elif isinstance(frame, StopFrame):
+            await self.handle_stop(frame)
+        elif isinstance(frame, PingFrame):
+            await self.send_json({"type": "pong"})
+
+    async def handle_chat(self, frame: ChatFrame):
+        message_id = str(frame.message_id)
+        text = frame.message.strip()
+        if not text:
+            await self.send_error(ErrorCode.VALIDATION_ERROR, "The message is empty.", message_id)
+            return
+        if self.turn_task is not None and not self.turn_task.done():
+            if message_id == self.turn_message_id:
+                await self.send_json({"type": "message_ack", "message_id": message_id,
+                                      "conversation_id": frame.conversation_id, "duplicate": True})
+                return
+            await self.send_error(
+                ErrorCode.RATE_LIMIT_EXCEEDED,
+                "PAM is still answering your previous message. Stop it or wait a moment.",
+                message_id,
+                retry_after=1,
+            )
+            return
+        try:
+            received = await database_sync_to_async(receive_chat)(self.user, frame, text)
+        except ConversationNotFound:
+            await self.send_error(ErrorCode.NOT_FOUND, "That conversation was not found.", message_id)
+            return
+        except Exception:
+            logger.exception("could not save a chat message")
+            await self.send_error(ErrorCode.INTERNAL_ERROR, "PAM could not save your message; please resend it.",
+                                  message_id)
+            return
+        if received.retry_after is not None:
+            await self.send_error(
+                ErrorCode.RATE_LIMIT_EXCEEDED,
+                f"That's a lot of messages at once; try again in {received.retry_after} s.",
+                message_id,
+                retry_after=received.retry_after,
+            )
+            return
+        message = received.message
+        await self.send_json({"type": "message_ack", "message_id": message_id,
+                              "conversation_id": message.conversation_id, "duplicate": not received.created})
+        if not received.created:
+            return
+        self.turn_message_id = message_id
+        browser_timezone = frame.context.timezone if frame.context else None
+        self.turn_task = asyncio.create_task(self.run_turn(message, message_id, browser_timezone))
+
+    async def handle_stop(self, frame: StopFrame):
+        message_id = str(frame.message_id)
+        task = self.turn_task
+        if task is None or task.done() or message_id != self.turn_message_id:
+            await self.send_error(ErrorCode.NOT_FOUND, "No reply is running for that message.", message_id)
+            return
+        task.cancel()
+
+    async def run_turn(self, message: Message, message_id: str, browser_timezone: str | None):
+        started = time.monotonic()
+        state = agent.TurnState()
+        status, error = Message.Status.COMPLETE, None
+
+        async def emit(payload: dict) -> None:
+            await self.send_json({**payload, "message_id": message_id})
+
+        try:
+            await emit({"type": "chat_response_start", "conversation_id": message.conversation_id})
+            prepared = await database_sync_to_async(prepare_turn)(self.user, message, browser_timezone)
+            await agent.run_turn(
+                chain=agent.default_chain(), request=prepared.request, ctx=prepared.ctx, state=state, emit=emit
+            )
+        except asyncio.CancelledError:
+            status = Message.Status.STOPPED
+        except agent.ProviderUnavailable:
+            logger.warning("turn %s ended: provider unavailable", message_id, exc_info=True)
+            status = Message.Status.ERROR
+            error = (ErrorCode.PROVIDER_UNAVAILABLE,
+                     "PAM lost its connection to the language model mid-reply. What it said is kept; "
+                     "please ask again.")
+        except Exception:
+            logger.exception("turn %s failed", message_id)
+            status = Message.Status.ERROR
+            error = (ErrorCode.INTERNAL_ERROR, "Something went wrong on PAM's side. Your message is saved.")
+
+        latency_ms = int((time.monotonic() - started) * 1000)
+        try:
+            # Shielded: a stop or a disconnect arriving now must not lose the reply.
+            reply = await asyncio.shield(database_sync_to_async(message_reply_create)(
+                user_message=message, content=state.text, status=status, tool_calls=state.tool_calls,
+                provider=state.provider, model=state.model, usage=state.usage, latency_ms=latency_ms,
+            ))
+        except Exception:
+            logger.exception("could not save the reply to %s", message_id)
+            reply = None
+        if error is not None:
+            await self.send_error(error[0], error[1], message_id)
+        else:
+            await emit({
+                "type": "chat_response",
+                "conversation_id": message.conversation_id,
+                "reply_id": reply.id if reply else None,
+                "message": state.text,
+                "status": status.value,
+                "ui_actions": state.ui_actions,
+                "source": state.provider,
+                "model": state.model,
+                "usage": state.usage,
+                "latency_ms": latency_ms,
+            })

@@ -1,0 +1,108 @@
+"""What PAM knows about the user each turn, cached in Redis per part (DESIGN.md, "User context cache").
+
+Parts and their cache keys and lifetimes:
+    profile    pam:profile:{user_id}    600 s   name, timezone, currency, units, home region
+    financial  pam:financial:{user_id}  300 s   this month's budgets and spend, recent expenses
+
+``user_context`` reads every part in one ``get_many`` round trip and builds only the parts that
+missed. Services call ``context_invalidate`` after a write commits. With Redis down the cache
+calls fail fast (short socket timeouts, ignored exceptions) and the context is built from the
+database, so the chat goes on.
+"""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+PART_TTL_SECONDS = {"profile": 600, "financial": 300}
+
+
+def context_key(part: str, user_id: int) -> str:
+    return f"pam:{part}:{user_id}"
+
+
+def build_profile(user) -> dict:
+    """The profile part: ``{"user_id", "username", "display_name", "timezone", "currency",
+    "units", "home_region"}``. Creates the profile with defaults on first use."""
+    from assistant.services import profile_get_or_create
+
+    profile = profile_get_or_create(user=user)
+    return {
+        "user_id": user.id,
+        "username": user.get_username(),
+        "display_name": profile.display_name or user.get_short_name() or user.get_username(),
+        "timezone": profile.timezone,
+        "currency": profile.currency,
+        "units": profile.units,
+        "home_region": profile.home_region,
+    }
+
+
+def build_financial(user, profile: dict) -> dict:
+    """The financial part for the user's local month: ``{"today", "budget_status" (see
+    finance.selectors.budget_status), "recent_expenses"}``."""
+    from finance.selectors import budget_status, recent_expenses
+
+    today = local_now(profile).date()
+    return {
+        "today": today.isoformat(),
+        "budget_status": budget_status(user=user, today=today),
+        "recent_expenses": recent_expenses(user=user, limit=5),
+    }
+
+
+def user_context(user) -> dict:
+    """Every context part for ``user``: ``{"profile": {...}, "financial": {...}}``.
+
+    One cache round trip on a hit; on a miss the missing parts are built from the database and
+    stored with their lifetimes. A financial part cached on an earlier local day is rebuilt.
+    """
+    keys = {part: context_key(part, user.id) for part in PART_TTL_SECONDS}
+    cached = cache.get_many(list(keys.values()))
+    context = {part: cached[key] for part, key in keys.items() if key in cached}
+
+    if "profile" not in context:
+        context["profile"] = build_profile(user)
+        cache.set(keys["profile"], context["profile"], PART_TTL_SECONDS["profile"])
+
+    financial = context.get("financial")
+    if financial is None or financial.get("today") != local_now(context["profile"]).date().isoformat():
+        context["financial"] = build_financial(user, context["profile"])
+        cache.set(keys["financial"], context["financial"], PART_TTL_SECONDS["financial"])
+    return context
+
+
+def context_invalidate(user_id: int, *parts: str) -> None:
+    """Drop cached parts (all of them when none are named) so the next turn rebuilds them."""
+    names = parts or tuple(PART_TTL_SECONDS)
+    cache.delete_many([context_key(part, user_id) for part in names])
+
+
+def warm_context(users) -> int:
+    """Build and cache every part for each user in ``users``; returns how many were warmed."""
+    count = 0
+    for user in users:
+        context_invalidate(user.id)
+        user_context(user)
+        count += 1
+    return count
+
+
+def profile_zone(profile: dict, fallback: str | None = None) -> zoneinfo.ZoneInfo:
+    """The profile's timezone; when it has none, ``fallback`` (the browser's, if a valid IANA
+    name), else the server's TIME_ZONE."""
+    for name in (profile.get("timezone"), fallback):
+        if name:
+            try:
+                return zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                continue
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def local_now(profile: dict) -> datetime.datetime:
+    """The current time in the profile's timezone (aware)."""
+    return timezone.now().astimezone(profile_zone(profile))

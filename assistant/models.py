@@ -1,0 +1,98 @@
+import zoneinfo
+
+from babel.numbers import list_currencies
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+def validate_timezone(value: str) -> None:
+    """Accept IANA zone names only ("America/Denver"); raises ValidationError otherwise."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known IANA timezone, e.g. 'America/Denver'.")
+
+
+def validate_currency(value: str) -> None:
+    """Accept ISO 4217 codes known to Babel ("USD", "CAD"); raises ValidationError otherwise."""
+    if value not in list_currencies():
+        raise ValidationError(f"{value!r} is not an ISO 4217 currency code, e.g. 'USD'.")
+
+
+class Profile(models.Model):
+    class Units(models.TextChoices):
+        IMPERIAL = "imperial", "Miles and gallons"
+        METRIC = "metric", "Kilometres and litres"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pam_profile")
+    display_name = models.CharField(max_length=100, blank=True)
+    timezone = models.CharField(
+        max_length=64, blank=True, validators=[validate_timezone],
+        help_text="IANA name, e.g. 'America/Denver'. Blank: the browser's timezone is used.",
+    )
+    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
+    units = models.CharField(max_length=10, choices=Units.choices, default=Units.IMPERIAL)
+    home_region = models.CharField(max_length=100, blank=True, help_text="e.g. 'Colorado' or 'British Columbia'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.display_name or self.user.get_username()
+
+
+class Conversation(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
+    title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["user", "-updated_at"], name="conversation_user_recent")]
+
+    def __str__(self):
+        return self.title or f"Conversation {self.pk}"
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", "User"
+        ASSISTANT = "assistant", "Assistant"
+
+    class Status(models.TextChoices):
+        COMPLETE = "complete", "Complete"
+        STOPPED = "stopped", "Stopped by the user"
+        ERROR = "error", "Ended by an error"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pam_messages")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    content = models.TextField(blank=True)
+    client_message_id = models.UUIDField(
+        null=True, blank=True, help_text="The client's message_id: a resent frame never starts a second turn."
+    )
+    reply_to = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reply",
+        help_text="For an assistant message, the user message it answers (one reply at most).",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE)
+    tool_calls = models.JSONField(default=list, blank=True)
+    provider = models.CharField(max_length=30, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    usage = models.JSONField(default=dict, blank=True, help_text="Token counts reported by the provider.")
+    latency_ms = models.PositiveIntegerField(null=True, blank=True, help_text="From the user's frame to the reply.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="message_conversation_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_message_id"],
+                condition=Q(client_message_id__isnull=False),
+                name="message_unique_client_id_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.role}: {self.content[:60]}"

@@ -1,0 +1,57 @@
+"""The WebSocket protocol v1 frames (docs/protocol.md) as pydantic models, and the error codes."""
+
+import uuid
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_CHARS = 16_000
+MAX_MESSAGE_CHARS = 4_000
+
+
+class ErrorCode(StrEnum):
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE"
+    RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE"
+    NOT_FOUND = "NOT_FOUND"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Location(_Frame):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+
+
+class ChatContext(_Frame):
+    timezone: str | None = Field(None, max_length=64)
+    location: Location | None = None
+    page: str | None = Field(None, max_length=200)
+
+
+class ChatFrame(_Frame):
+    type: Literal["chat"]
+    message: str
+    message_id: uuid.UUID
+    conversation_id: int | None = Field(None, ge=1)
+    context: ChatContext | None = None
+
+
+class StopFrame(_Frame):
+    type: Literal["stop"]
+    message_id: uuid.UUID
+
+
+class PingFrame(_Frame):
+    type: Literal["ping"]
+
+
+ClientFrame = TypeAdapter(Annotated[ChatFrame | StopFrame | PingFrame, Field(discriminator="type")])
+CLIENT_FRAME_TYPES = ("chat", "stop", "ping")

@@ -1,0 +1,2 @@
+"""LLM providers: ``anthropic`` (Claude) and ``local`` (offline, deterministic), chained with
+a circuit breaker (DESIGN.md, "Providers")."""

@@ -1,0 +1,169 @@
+"""The PAM tool registry: one decorated function is a tool's description, schema and code.
+
+A tool is a plain function ``tool(ctx: ToolContext, args: SomeArgs) -> ToolResult`` whose
+docstring is the description the model reads and whose pydantic argument model is its JSON
+schema and its validation, so schema and code cannot drift (DESIGN.md, "Tools"). The user comes
+from the bound ``ToolContext``, never from the model's arguments.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import logging
+import typing
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pydantic
+from django.core.exceptions import ValidationError as DjangoValidationError
+
+logger = logging.getLogger(__name__)
+
+
+class ToolError(Exception):
+    """A domain error the model should see and can recover from ("no budget for propane")."""
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """Who a tool acts for and when: the authenticated user, their timezone, currency (ISO 4217)
+    and the turn's time (aware)."""
+
+    user: Any
+    timezone: zoneinfo.ZoneInfo
+    now: datetime.datetime
+    currency: str = "USD"
+    conversation_id: int | None = None
+
+    @property
+    def today(self) -> datetime.date:
+        """The user's local date."""
+        return self.now.astimezone(self.timezone).date()
+
+
+@dataclass
+class ToolResult:
+    """What a tool returns: JSON-able ``data`` for the model and ``ui_actions`` for the client."""
+
+    data: dict
+    ui_actions: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ToolOutcome:
+    """One tool call as it happened, as recorded on the reply and sent in a ``tool_call`` frame."""
+
+    tool: str
+    input: dict
+    status: str  # "ok" | "error"
+    result: dict
+    ui_actions: list[dict] = field(default_factory=list)
+
+    @property
+    def is_error(self) -> bool:
+        return self.status == "error"
+
+    def as_record(self) -> dict:
+        return {"tool": self.tool, "input": self.input, "status": self.status, "result": self.result}
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    args_model: type[pydantic.BaseModel]
+    func: Callable[[ToolContext, Any], ToolResult]
+    writes: bool
+
+    def schema(self) -> dict:
+        """The tool in the Anthropic Messages API format: name, description, input_schema."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "input_schema": self.args_model.model_json_schema(),
+        }
+
+
+_tools: dict[str, Tool] = {}
+
+
+def pam_tool(*, writes: bool = False, name: str | None = None):
+    """Register ``func`` as a PAM tool.
+
+    The function must be annotated ``(ctx: ToolContext, args: <pydantic model>) -> ToolResult``
+    and have a docstring. ``writes`` marks tools that change the user's data. Raises
+    ``TypeError`` at import time when the function does not have that shape, and ``ValueError``
+    when the name is taken.
+    """
+
+    def register(func):
+        hints = typing.get_type_hints(func)
+        args_model = hints.get("args")
+        if not (isinstance(args_model, type) and issubclass(args_model, pydantic.BaseModel)):
+            raise TypeError(f"{func.__qualname__}: annotate `args` with a pydantic model")
+        if not func.__doc__:
+            raise TypeError(f"{func.__qualname__}: a tool's docstring is its description; write one")
+        tool_name = name or func.__name__
+        if tool_name in _tools and _tools[tool_name].func is not func:
+            raise ValueError(f"A PAM tool named {tool_name!r} is already registered")
+        _tools[tool_name] = Tool(
+            name=tool_name,
+            description=inspect.cleandoc(func.__doc__),
+            args_model=args_model,
+            func=func,
+            writes=writes,
+        )
+        return func
+
+    return register
+
+
+def get_tool(name: str) -> Tool | None:
+    return _tools.get(name)
+
+
+def all_tools() -> list[Tool]:
+    return sorted(_tools.values(), key=lambda tool: tool.name)
+
+
+def tool_schemas() -> list[dict]:
+    """Every registered tool's schema, in a stable order (so the prompt cache prefix is stable)."""
+    return [tool.schema() for tool in all_tools()]
+
+
+def _validation_message(exc: pydantic.ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "arguments"
+        parts.append(f"{where}: {error['msg']}")
+    return "Invalid arguments: " + "; ".join(parts)
+
+
+def call_tool(name: str, arguments: Any, ctx: ToolContext) -> ToolOutcome:
+    """Validate ``arguments`` and run tool ``name`` for ``ctx.user``; synchronous (uses the ORM).
+
+    Never raises for bad input or a domain error: those come back as an outcome with
+    ``status="error"`` and ``result={"error": message}``, which the agent passes to the model
+    as an ``is_error`` tool result. An unexpected exception is logged and reported the same way,
+    so one failing tool does not end the turn.
+    """
+    arguments = arguments if isinstance(arguments, dict) else {}
+    tool = _tools.get(name)
+    if tool is None:
+        return ToolOutcome(name, arguments, "error", {"error": f"There is no tool named {name!r}."})
+    try:
+        args = tool.args_model.model_validate(arguments)
+    except pydantic.ValidationError as exc:
+        return ToolOutcome(name, arguments, "error", {"error": _validation_message(exc)})
+    try:
+        result = tool.func(ctx, args)
+    except ToolError as exc:
+        return ToolOutcome(name, arguments, "error", {"error": str(exc)})
+    except DjangoValidationError as exc:
+        return ToolOutcome(name, arguments, "error", {"error": "; ".join(exc.messages)})
+    except Exception:
+        logger.exception("tool %s failed", name)
+        return ToolOutcome(name, arguments, "error", {"error": "The tool failed unexpectedly."})
+    return ToolOutcome(name, args.model_dump(mode="json"), "ok", result.data, result.ui_actions)

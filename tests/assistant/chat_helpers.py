@@ -1,0 +1,37 @@
+"""Helpers for driving a chat socket in tests."""
+
+import uuid
+
+TURN_END = {"chat_response", "error"}
+
+
+async def send_chat(communicator, text, *, message_id=None, conversation_id=None, context=None):
+    message_id = message_id or str(uuid.uuid4())
+    frame = {"type": "chat", "message": text, "message_id": message_id}
+    if conversation_id is not None:
+        frame["conversation_id"] = conversation_id
+    if context is not None:
+        frame["context"] = context
+    await communicator.send_json_to(frame)
+    return message_id
+
+
+async def frames_until_turn_ends(communicator, message_id, timeout=10):
+    """Every frame up to and including the turn's chat_response (or its error frame)."""
+    frames = []
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        frames.append(frame)
+        if frame["type"] in TURN_END and frame.get("message_id") == message_id:
+            return frames
+
+
+async def chat_turn(communicator, text, **kwargs):
+    """Send a message and return ``(frames, final_frame)`` for its whole turn."""
+    message_id = await send_chat(communicator, text, **kwargs)
+    frames = await frames_until_turn_ends(communicator, message_id)
+    return frames, frames[-1]
+
+
+def of_type(frames, frame_type):
+    return [frame for frame in frames if frame["type"] == frame_type]

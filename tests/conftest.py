@@ -1,0 +1,109 @@
+"""Shared fixtures: the real PostgreSQL and Redis, and three users — alice (the owner), bob
+(who must see nothing of alice's) and charlie."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from assistant.models import Profile
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        raise pytest.UsageError(f"PAM's tests need PostgreSQL (DATABASE_URL); the database engine is {engine}.")
+    if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
+        raise pytest.UsageError("PAM's tests need Redis (REDIS_URL).")
+    from django_redis import get_redis_connection
+
+    try:
+        get_redis_connection("default").ping()
+    except Exception as exc:
+        raise pytest.UsageError(f"PAM's tests need Redis at {settings.REDIS_URL}: {exc}") from exc
+    # Pages render in-process without a collectstatic manifest; the browser test's daphne
+    # server uses the real manifest storage (tests/test_browser.py).
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Each test starts with an empty Redis test database (cache, rate limits, channel layer)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(django_user_model, username, timezone="America/Denver", display_name=""):
+    user = django_user_model.objects.create_user(username, password=f"{username}-password-123")
+    Profile.objects.create(user=user, timezone=timezone, display_name=display_name or username.title())
+    return user
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return make_user(django_user_model, "alice")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return make_user(django_user_model, "bob", timezone="America/New_York")
+
+
+@pytest.fixture
+def charlie(django_user_model):
+    return make_user(django_user_model, "charlie", timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def socket_for(transactional_db):
+    """``await socket_for(user)``: a connected WebsocketCommunicator on the real ASGI app,
+    authenticated by that user's session cookie, like a browser. Disconnected at teardown."""
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from pam_project.asgi import application
+
+    opened = []
+
+    async def connect(user, *, origin="http://127.0.0.1", expect_connection=True):
+        client = Client()
+        if user is not None:
+            await database_sync_to_async(client.force_login)(user)
+        headers = [(b"origin", origin.encode()), (b"host", b"127.0.0.1")]
+        if user is not None:
+            headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()))
+        communicator = WebsocketCommunicator(application, "/ws/pam/", headers=headers)
+        opened.append(communicator)
+        connected, _ = await communicator.connect()
+        if expect_connection:
+            assert connected
+            frame = await communicator.receive_json_from(timeout=5)
+            assert frame["type"] == "connection", frame
+            communicator.connection_frame = frame
+        else:
+            communicator.accepted = connected
+        return communicator
+
+    yield connect
+    # Communicators are closed by each test (they are bound to the test's event loop).
+
+
+@pytest.fixture
+def fake_anthropic(settings):
+    """A fake Messages API server, with PAM configured to use it (key set, so the chain is
+    anthropic → local). Yields the FakeAnthropic to script."""
+    from assistant.agent import default_chain
+    from tests.fakes.anthropic_server import FakeAnthropic
+
+    fake = FakeAnthropic().start()
+    settings.ANTHROPIC_API_KEY = "sk-ant-test-key"
+    settings.ANTHROPIC_BASE_URL = fake.url
+    settings.PAM_MODEL = "claude-sonnet-5-5"
+    settings.PAM_FALLBACK_MODELS = ["claude-sonnet-5"]
+    settings.PAM_LLM_READ_TIMEOUT = 5.0
+    default_chain.cache_clear()
+    yield fake
+    fake.stop()
+    default_chain.cache_clear()
