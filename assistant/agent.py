@@ -53,13 +53,16 @@ class ProviderChain:
         self.providers = providers
         self.breakers = {p.name: CircuitBreaker(failures=failures, reset_seconds=reset_seconds) for p in providers}
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[TextDelta | MessageDone]:
-        """Yield one provider's events. Raises ProviderUnavailable when every provider failed
-        before sending text, or when the provider sending text fails part-way."""
+    async def stream(self, request: ModelRequest, failed: set[str]) -> AsyncIterator[TextDelta | MessageDone]:
+        """Yield one provider's events. Providers named in ``failed`` are skipped and a provider
+        that fails is added to it, so a turn that failed over stays with the next provider.
+        Raises ProviderUnavailable when every provider failed before sending text, or when the
+        provider sending text fails part-way."""
         last_error: Exception | None = None
         for provider in self.providers:
             breaker = self.breakers[provider.name]
-            if breaker.is_open and provider is not self.providers[-1]:
+            is_last = provider is self.providers[-1]
+            if (provider.name in failed or breaker.is_open) and not is_last:
                 continue
             forwarded = False
             try:
@@ -69,6 +72,7 @@ class ProviderChain:
                     yield event
             except ProviderError as exc:
                 breaker.record_failure()
+                failed.add(provider.name)
                 logger.warning("provider %s failed (%s)", provider.name, exc)
                 if forwarded:
                     raise ProviderUnavailable(f"{provider.name} failed part-way through its reply") from exc
@@ -106,11 +110,12 @@ async def run_turn(*, chain: ProviderChain, request: ModelRequest, ctx: ToolCont
     without ``message_id``. Returns ``state``. Raises ProviderUnavailable (see ProviderChain).
     """
     messages = list(request.messages)
+    failed_providers: set[str] = set()
     for round_number in range(MAX_TOOL_ROUNDS + 1):
         round_request = dataclasses.replace(request, messages=messages)
         done: MessageDone | None = None
         separator_pending = bool(state.text)
-        async for event in chain.stream(round_request):
+        async for event in chain.stream(round_request, failed_providers):
             if isinstance(event, TextDelta):
                 delta = event.text
                 if separator_pending and delta.strip():

@@ -77,7 +77,8 @@ def _pattern(words: list[str]) -> re.Pattern | None:
         return None
     # Longest first, so "oil change" wins over "oil" and "ice cream" over "ice" at one position.
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w'])", re.IGNORECASE)
+    # An optional plural ending: "campgrounds", "repairs", "restaurants".
+    return re.compile(rf"(?<![\w'])(?:{alternatives})(?:e?s)?(?![\w'])", re.IGNORECASE)
 
 
 def _build(kind: int) -> dict[str, re.Pattern]:

@@ -107,3 +107,16 @@ def fake_anthropic(settings):
     yield fake
     fake.stop()
     default_chain.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools(django_db_setup, django_db_blocker):
+    """Close Django's psycopg pools (connections made in worker threads included) before the
+    test database is dropped."""
+    yield
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.close()
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()

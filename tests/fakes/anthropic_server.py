@@ -127,7 +127,7 @@ class FakeAnthropic:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake._lock:
                     fake.requests.append(body)
-                    fake.headers.append(dict(self.headers))
+                    fake.headers.append({key.lower(): value for key, value in self.headers.items()})
                     script = fake.scripts.pop(0) if fake.scripts else http_error(500, "api_error", "no script")
                 if self.path.rstrip("/") != "/v1/messages":
                     script = http_error(404, "not_found_error", self.path)

@@ -25,7 +25,9 @@ _COUNT = r"\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of
 _DATE_PATTERNS = [
     r"the day before yesterday",
     r"(?:yesterday|today|this)\s+(?:morning|afternoon|evening)",
-    r"yesterday|today|tonight|last night",
+    r"yesterday|today|tonight|last night|the day after tomorrow|tomorrow",
+    rf"next\s+(?:week|month|{_WEEKDAYS})",
+    rf"in\s+(?:{_COUNT})\s+(?:days?|weeks?)",
     rf"(?:{_COUNT})\s+(?:days?|weeks?)\s+ago",
     rf"(?:(?:last|this past|on|this)\s+)?(?:{_WEEKDAYS})",
     rf"(?:on\s+)?(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
@@ -55,6 +57,7 @@ def _normalise_date_phrase(phrase: str) -> str:
     phrase = phrase.lower().strip()
     phrase = re.sub(r"^on\s+", "", phrase)
     phrase = phrase.replace("the day before yesterday", "2 days ago").replace("this past ", "last ")
+    phrase = phrase.replace("the day after tomorrow", "in 2 days")
     if phrase in ("tonight",) or re.fullmatch(r"this (?:morning|afternoon|evening)", phrase):
         return "today"
     if re.fullmatch(r"yesterday (?:morning|afternoon|evening)", phrase) or phrase == "last night":
@@ -62,6 +65,9 @@ def _normalise_date_phrase(phrase: str) -> str:
     match = re.fullmatch(rf"({_COUNT})\s+(days?|weeks?)\s+ago", phrase)
     if match and match.group(1) in _WORD_COUNTS:
         return f"{_WORD_COUNTS[match.group(1)]} {match.group(2)} ago"
+    match = re.fullmatch(rf"in\s+({_COUNT})\s+(days?|weeks?)", phrase)
+    if match and match.group(1) in _WORD_COUNTS:
+        return f"in {_WORD_COUNTS[match.group(1)]} {match.group(2)}"
     return phrase
 
 
