@@ -13,8 +13,9 @@ import inspect
 import logging
 import typing
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pydantic
 from django.core.exceptions import ValidationError as DjangoValidationError

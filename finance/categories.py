@@ -54,8 +54,8 @@ KEYWORDS: dict[str, tuple[list[str], list[str]]] = {
     ),
     Category.ENTERTAINMENT: (
         ["ticket", "tickets", "park entry", "park pass", "entrance fee", "entry fee", "admission", "tour",
-         "tours", "museum", "movie", "movies", "concert", "live show", "comedy show", "national park", "annual pass", "golf",
-         "rafting", "kayak rental", "boat rental", "zoo", "aquarium"],
+         "tours", "museum", "movie", "movies", "concert", "live show", "comedy show", "national park",
+         "annual pass", "golf", "rafting", "kayak rental", "boat rental", "zoo", "aquarium"],
         [],
     ),
     Category.SUPPLIES: (
@@ -125,7 +125,7 @@ def keywords_in_text(text: str) -> list[str]:
     ("bought firewood and ice" → ``["firewood", "ice"]``)."""
     found: list[tuple[int, int, str]] = []
     for pattern in _SPECIFIC.values():
-        found.extend((match.start(), -len(match.group(0)), match.group(0).lower()) for match in pattern.finditer(text))
+        found.extend((m.start(), -len(m.group(0)), m.group(0).lower()) for m in pattern.finditer(text))
     words: list[str] = []
     covered_until = 0
     for start, negative_length, word in sorted(found):

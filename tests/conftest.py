@@ -73,7 +73,8 @@ def socket_for(transactional_db):
             await database_sync_to_async(client.force_login)(user)
         headers = [(b"origin", origin.encode()), (b"host", b"127.0.0.1")]
         if user is not None:
-            headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()))
+            session = client.cookies[settings.SESSION_COOKIE_NAME].value
+            headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode()))
         communicator = WebsocketCommunicator(application, "/ws/pam/", headers=headers)
         opened.append(communicator)
         connected, _ = await communicator.connect()

@@ -75,7 +75,8 @@ def tool_use_reply(name: str, tool_input: dict, *, tool_use_id: str = "toolu_fak
 
 
 def http_error(status: int, error_type: str, message: str = "") -> Script:
-    return Script(status=status, body={"type": "error", "error": {"type": error_type, "message": message or error_type}})
+    error = {"type": error_type, "message": message or error_type}
+    return Script(status=status, body={"type": "error", "error": error})
 
 
 def overloaded() -> Script:

@@ -38,7 +38,8 @@ class LocalProvider:
         today = request.now.astimezone(request.timezone).date()
         last = request.messages[-1]
         content = last["content"]
-        results = [block for block in content if block.get("type") == "tool_result"] if isinstance(content, list) else []
+        blocks = content if isinstance(content, list) else []
+        results = [block for block in blocks if block.get("type") == "tool_result"]
         if results:
             uses = _tool_uses_before(request.messages)
             parts = []

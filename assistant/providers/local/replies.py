@@ -134,7 +134,8 @@ def get_budget_status(data: dict, today: datetime.date) -> str:
     if over:
         lead = f"You're over budget on {', '.join(over)}."
     elif near:
-        lead = f"You're within your budgets, but {', '.join(near)} {'is' if len(near) == 1 else 'are'} close to the limit."
+        verb = "is" if len(near) == 1 else "are"
+        lead = f"You're within your budgets, but {', '.join(near)} {verb} close to the limit."
     else:
         lead = "You're within all your budgets so far."
     lines = [f"{lead} Here's {month} with {days_left} day{'s' if days_left != 1 else ''} to go:"]

@@ -1,0 +1,102 @@
+"""The user-context cache on the real Redis: one round trip on a hit, rebuilt after writes."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django_redis import get_redis_connection
+
+from assistant.context import context_invalidate, context_key, local_now, user_context
+from finance import services
+
+pytestmark = pytest.mark.django_db
+
+
+def today_for(user):
+    return local_now({"timezone": user.pam_profile.timezone}).date()
+
+
+class TestUserContext:
+    def test_it_builds_the_profile_and_financial_parts(self, alice):
+        services.budget_set(user=alice, category="fuel", monthly_limit=Decimal("600"))
+        services.expense_create(user=alice, amount=Decimal("45.20"), category="fuel", date=today_for(alice))
+        context = user_context(alice)
+        assert context["profile"] == {
+            "user_id": alice.id, "username": "alice", "display_name": "Alice", "timezone": "America/Denver",
+            "currency": "USD", "units": "imperial", "home_region": "",
+        }
+        assert context["financial"]["budget_status"]["budgets"][0]["spent"] == "45.20"
+        assert context["financial"]["recent_expenses"][0]["amount"] == "45.20"
+
+    def test_parts_are_cached_in_redis_under_their_keys_with_their_lifetimes(self, alice):
+        user_context(alice)
+        redis = get_redis_connection("default")
+        for part, ttl in (("profile", 600), ("financial", 300)):
+            key = cache.make_key(context_key(part, alice.id))
+            assert 0 < redis.ttl(key) <= ttl
+
+    def test_a_cache_hit_makes_no_database_query(self, alice, django_assert_num_queries):
+        user_context(alice)
+        with django_assert_num_queries(0):
+            user_context(alice)
+
+    def test_a_write_through_a_service_invalidates_the_financial_part(self, alice, django_capture_on_commit_callbacks):
+        services.budget_set(user=alice, category="fuel", monthly_limit=Decimal("600"))
+        assert user_context(alice)["financial"]["budget_status"]["budgets"][0]["spent"] == "0.00"
+        with django_capture_on_commit_callbacks(execute=True):
+            services.expense_create(user=alice, amount=Decimal("30"), category="fuel", date=today_for(alice))
+        assert user_context(alice)["financial"]["budget_status"]["budgets"][0]["spent"] == "30.00"
+
+    def test_parts_are_per_user(self, alice, bob):
+        services.expense_create(user=alice, amount=Decimal("30"), category="fuel", date=today_for(alice))
+        assert user_context(bob)["financial"]["recent_expenses"] == []
+        assert user_context(bob)["profile"]["username"] == "bob"
+
+    def test_invalidating_drops_the_named_parts(self, alice):
+        user_context(alice)
+        context_invalidate(alice.id, "financial")
+        assert cache.get(context_key("financial", alice.id)) is None
+        assert cache.get(context_key("profile", alice.id)) is not None
+
+
+class TestWarmContextCacheCommand:
+    def test_it_fills_the_cache_for_every_active_user(self, alice, bob, capsys):
+        call_command("warm_context_cache")
+        for user in (alice, bob):
+            assert cache.get(context_key("financial", user.id)) is not None
+        assert "2 user(s)" in capsys.readouterr().out
+
+    def test_it_can_warm_one_user(self, alice, bob):
+        call_command("warm_context_cache", "--user", str(bob.id))
+        assert cache.get(context_key("profile", bob.id)) is not None
+        assert cache.get(context_key("profile", alice.id)) is None
+
+    def test_an_unknown_user_is_a_clear_error(self, alice):
+        with pytest.raises(CommandError, match="No active user with id 999999"):
+            call_command("warm_context_cache", "--user", "999999")
+
+
+class TestSeedDemoCommand:
+    def test_it_creates_a_demo_user_who_can_log_in_with_a_month_of_expenses(self, client, capsys):
+        from assistant.demo import DEMO_PASSWORD, DEMO_USERNAME
+        from finance.models import Budget, Expense
+
+        call_command("seed_demo")
+        out = capsys.readouterr().out
+        assert f"{DEMO_USERNAME} / {DEMO_PASSWORD}" in out
+        assert client.login(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+        expenses = Expense.objects.filter(user__username=DEMO_USERNAME)
+        assert expenses.count() > 30 and Budget.objects.filter(user__username=DEMO_USERNAME).count() >= 8
+        dates = sorted(expenses.values_list("date", flat=True))
+        assert (dates[-1] - dates[0]).days == 30
+        assert len(set(expenses.values_list("category", flat=True))) >= 8
+
+    def test_running_it_again_leaves_the_demo_data_alone(self, capsys):
+        from finance.models import Expense
+
+        call_command("seed_demo")
+        count = Expense.objects.count()
+        call_command("seed_demo")
+        assert Expense.objects.count() == count
+        assert "already exists" in capsys.readouterr().out
