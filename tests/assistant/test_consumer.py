@@ -124,6 +124,17 @@ class TestChatTurn:
         await socket.disconnect()
 
 
+class TestIdleSockets:
+    async def test_an_idle_socket_outlives_the_channel_layers_blocking_pop(self, socket_for, alice):
+        # channels-redis waits 5 s per blocking pop on Redis; a socket timeout at or under that
+        # (redis-py 8's default) tore every idle socket down after ~5 s.
+        socket = await socket_for(alice)
+        await asyncio.sleep(6.5)
+        _, final = await chat_turn(socket, "hi")
+        assert final["type"] == "chat_response"
+        await socket.disconnect()
+
+
 class TestErrorFrames:
     async def expect_error(self, socket, raw, code):
         await socket.send_to(text_data=raw if isinstance(raw, str) else json.dumps(raw))
