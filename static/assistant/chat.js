@@ -381,7 +381,7 @@ function startChat(root) {
     const newChat = document.getElementById("new-chat");
     if (newChat) newChat.classList.remove("is-current");
     const time = link.querySelector(".convo__time");
-    if (time) time.textContent = "just now";
+    if (time) time.textContent = "now";
   }
 
   function setConversation(value, titleHint = "") {
