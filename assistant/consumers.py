@@ -100,7 +100,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope.get("user")
         self.turn_task: asyncio.Task | None = None
-        self.turn_message_id: str | None = None
+        self.turn_message: Message | None = None
         self.is_closed = False
         self.group_name = None
         if self.user is None or not self.user.is_authenticated:
@@ -203,9 +203,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error(ErrorCode.VALIDATION_ERROR, "The message is empty.", message_id)
             return
         if self.turn_task is not None and not self.turn_task.done():
-            if message_id == self.turn_message_id:
+            if message_id == str(self.turn_message.client_message_id):
                 await self.send_json({"type": "message_ack", "message_id": message_id,
-                                      "conversation_id": frame.conversation_id, "duplicate": True})
+                                      "conversation_id": self.turn_message.conversation_id, "duplicate": True})
                 return
             await self.send_error(
                 ErrorCode.RATE_LIMIT_EXCEEDED,
@@ -237,14 +237,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                               "conversation_id": message.conversation_id, "duplicate": not received.created})
         if not received.created:
             return
-        self.turn_message_id = message_id
+        self.turn_message = message
         browser_timezone = frame.context.timezone if frame.context else None
         self.turn_task = asyncio.create_task(self.run_turn(message, message_id, browser_timezone))
 
     async def handle_stop(self, frame: StopFrame):
         message_id = str(frame.message_id)
         task = self.turn_task
-        if task is None or task.done() or message_id != self.turn_message_id:
+        if task is None or task.done() or message_id != str(self.turn_message.client_message_id):
             await self.send_error(ErrorCode.NOT_FOUND, "No reply is running for that message.", message_id)
             return
         task.cancel()

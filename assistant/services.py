@@ -33,27 +33,21 @@ def message_receive(
     ``conversation_id`` a new conversation is started, titled from the text. Raises
     ConversationNotFound when ``conversation_id`` is not one of the user's conversations.
     """
-    existing = Message.objects.filter(user=user, client_message_id=client_message_id).first()
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             if conversation_id is None:
-                conversation = Conversation.objects.create(user=user, title=_title_from(text))
-            else:
-                conversation = Conversation.objects.select_for_update().filter(id=conversation_id, user=user).first()
-                if conversation is None:
-                    raise ConversationNotFound(conversation_id)
-                Conversation.objects.filter(id=conversation.id).update(updated_at=timezone.now())
+                conversation_id = Conversation.objects.create(user=user, title=_title_from(text)).id
+            elif not Conversation.objects.filter(id=conversation_id, user=user).update(updated_at=timezone.now()):
+                raise ConversationNotFound(conversation_id)
             message = Message.objects.create(
-                conversation=conversation,
+                conversation_id=conversation_id,
                 user=user,
                 role=Message.Role.USER,
                 content=text,
                 client_message_id=client_message_id,
             )
     except IntegrityError:
-        # The same message_id raced in on another socket; the first one wins.
+        # This message_id was saved before (a resend, maybe on another socket): the first wins.
         return Message.objects.get(user=user, client_message_id=client_message_id), False
     return message, True
 

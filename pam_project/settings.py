@@ -32,26 +32,24 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
 
 
-def env_int(name: str, default: int) -> int:
-    """Read an integer variable; raises ImproperlyConfigured naming it on a bad value."""
+def _env_number(name: str, default, cast, kind: str):
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        return cast(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+        raise ImproperlyConfigured(f"{name} must be {kind}, got {value!r}") from None
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer variable; raises ImproperlyConfigured naming it on a bad value."""
+    return _env_number(name, default, int, "an integer")
 
 
 def env_float(name: str, default: float) -> float:
     """Read a number variable; raises ImproperlyConfigured naming it on a bad value."""
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+    return _env_number(name, default, float, "a number")
 
 
 def env_list(name: str, default: str = "") -> list[str]:

@@ -261,9 +261,11 @@ class TestDuplicatesAndStop:
         fake_anthropic.push(text_then_stall("Hmm"))
         socket = await socket_for(alice)
         first_id = await send_chat(socket, "plan my winter")
-        assert (await socket.receive_json_from())["type"] == "message_ack"
+        ack = await socket.receive_json_from()
         assert (await socket.receive_json_from())["type"] == "chat_response_start"
         assert (await socket.receive_json_from(timeout=5))["delta"] == "Hmm"
+        await send_chat(socket, "plan my winter", message_id=first_id)  # a resend of the running one
+        assert await socket.receive_json_from() == {**ack, "duplicate": True}
         second_id = await send_chat(socket, "hello again")
         frame = await socket.receive_json_from()
         assert frame["error_code"] == "RATE_LIMIT_EXCEEDED" and frame["message_id"] == second_id

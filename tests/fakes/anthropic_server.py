@@ -83,25 +83,18 @@ def overloaded() -> Script:
     return http_error(529, "overloaded_error", "Overloaded")
 
 
+def _unfinished_text(chunks) -> list:
+    """A message whose text block has started and streamed ``chunks`` but not ended."""
+    return [_message_start("claude-sonnet-5-5"), *_text_block(0, list(chunks))[:-1]]
+
+
 def text_then_error(*chunks: str, error_type: str = "overloaded_error") -> Script:
-    events = [_message_start("claude-sonnet-5-5"),
-              ("content_block_start", {"type": "content_block_start", "index": 0,
-                                       "content_block": {"type": "text", "text": ""}})]
-    for chunk in chunks:
-        events.append(("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                               "delta": {"type": "text_delta", "text": chunk}}))
-    events.append(("error", {"type": "error", "error": {"type": error_type, "message": "Overloaded"}}))
-    return Script(events=events)
+    error = ("error", {"type": "error", "error": {"type": error_type, "message": "Overloaded"}})
+    return Script(events=[*_unfinished_text(chunks), error])
 
 
 def text_then_stall(*chunks: str) -> Script:
-    events = [_message_start("claude-sonnet-5-5"),
-              ("content_block_start", {"type": "content_block_start", "index": 0,
-                                       "content_block": {"type": "text", "text": ""}})]
-    for chunk in chunks:
-        events.append(("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                               "delta": {"type": "text_delta", "text": chunk}}))
-    return Script(events=[*events, "STALL"])
+    return Script(events=[*_unfinished_text(chunks), "STALL"])
 
 
 class FakeAnthropic:
