@@ -31,10 +31,11 @@ class TestEnvironmentHelpers:
         assert env_list("PAM_HOSTS") == ["a.example", "b.example"]
 
 
-def start_django(**env):
+def start_django(code="import pam_project.asgi", **env):
+    """Start PAM's ASGI application (as daphne does) in a fresh process with only ``env``."""
     base = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PAM_"))}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", code],
         env={**base, "DJANGO_SETTINGS_MODULE": "pam_project.settings", **env},
         capture_output=True, text=True, timeout=60,
     )
@@ -48,6 +49,11 @@ class TestStartup:
     def test_a_malformed_database_url_fails_naming_it(self):
         result = start_django(DJANGO_DEBUG="1", DATABASE_URL="mysqlish://??")
         assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+    def test_management_commands_that_sign_nothing_run_without_a_secret_key(self):
+        result = start_django("import django; django.setup(); from django.core.management import call_command; "
+                              "call_command('makemigrations', '--check', '--dry-run')", DJANGO_DEBUG="0")
+        assert result.returncode == 0, result.stderr
 
     def test_it_starts_with_a_secret_key(self):
         result = start_django(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
