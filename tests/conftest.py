@@ -56,9 +56,10 @@ def charlie(django_user_model):
 
 
 @pytest.fixture
-def socket_for(transactional_db):
+async def socket_for(transactional_db):
     """``await socket_for(user)``: a connected WebsocketCommunicator on the real ASGI app,
-    authenticated by that user's session cookie, like a browser. Disconnected at teardown."""
+    authenticated by that user's session cookie, like a browser. Every socket it opened is
+    disconnected at teardown, so no consumer is left waiting on the channel layer."""
     from channels.db import database_sync_to_async
     from channels.testing import WebsocketCommunicator
     from django.test import Client
@@ -88,7 +89,11 @@ def socket_for(transactional_db):
         return communicator
 
     yield connect
-    # Communicators are closed by each test (they are bound to the test's event loop).
+    for communicator in opened:
+        try:
+            await communicator.disconnect(timeout=5)
+        except Exception:  # already closed by the test or by the server
+            pass
 
 
 @pytest.fixture
