@@ -18,7 +18,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from assistant.providers.base import CircuitBreaker, MessageDone, ModelRequest, ProviderError, TextDelta
-from assistant.registry import ToolContext, call_tool
+from assistant.registry import ToolContext, call_tool, tool_card
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,8 @@ async def run_turn(*, chain: ProviderChain, request: ModelRequest, ctx: ToolCont
             outcome = await database_sync_to_async(call_tool)(tool_use["name"], tool_use.get("input"), ctx)
             state.tool_calls.append(outcome.as_record())
             state.ui_actions.extend(action for action in outcome.ui_actions if action not in state.ui_actions)
-            await emit({"type": "tool_call", **outcome.as_record()})
+            record = outcome.as_record()
+            await emit({"type": "tool_call", **record, **tool_card(record)})
             results.append(
                 {
                     "type": "tool_result",

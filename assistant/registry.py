@@ -77,6 +77,8 @@ class Tool:
     args_model: type[pydantic.BaseModel]
     func: Callable[[ToolContext, Any], ToolResult]
     writes: bool
+    label: str
+    card: Callable[[dict, dict], str] | None = None
 
     def schema(self) -> dict:
         """The tool in the Anthropic Messages API format: name, description, input_schema."""
@@ -90,13 +92,15 @@ class Tool:
 _tools: dict[str, Tool] = {}
 
 
-def pam_tool(*, writes: bool = False, name: str | None = None):
+def pam_tool(*, writes: bool = False, name: str | None = None, label: str | None = None,
+             card: Callable[[dict, dict], str] | None = None):
     """Register ``func`` as a PAM tool.
 
     The function must be annotated ``(ctx: ToolContext, args: <pydantic model>) -> ToolResult``
-    and have a docstring. ``writes`` marks tools that change the user's data. Raises
-    ``TypeError`` at import time when the function does not have that shape, and ``ValueError``
-    when the name is taken.
+    and have a docstring. ``writes`` marks tools that change the user's data. ``label`` ("Logged
+    expense") and ``card(input, result) -> str`` ("$45.20 · groceries · 2026-11-20") are what the
+    chat page shows for a call (see ``tool_card``). Raises ``TypeError`` at import time when the
+    function does not have that shape, and ``ValueError`` when the name is taken.
     """
 
     def register(func):
@@ -115,6 +119,8 @@ def pam_tool(*, writes: bool = False, name: str | None = None):
             args_model=args_model,
             func=func,
             writes=writes,
+            label=label or tool_name.replace("_", " ").capitalize(),
+            card=card,
         )
         return func
 
@@ -132,6 +138,25 @@ def all_tools() -> list[Tool]:
 def tool_schemas() -> list[dict]:
     """Every registered tool's schema, in a stable order (so the prompt cache prefix is stable)."""
     return [tool.schema() for tool in all_tools()]
+
+
+def tool_card(record: dict) -> dict:
+    """What the chat page shows for one recorded call: ``{"label", "summary"}``.
+
+    ``record`` is ``ToolOutcome.as_record()``'s shape (tool, input, status, result), as sent in a
+    ``tool_call`` frame and saved on the reply. The summary is "" when the tool has none or the
+    input does not fit it (a call the model got wrong).
+    """
+    tool = _tools.get(record.get("tool", ""))
+    if tool is None:
+        return {"label": str(record.get("tool") or "Tool").replace("_", " ").capitalize(), "summary": ""}
+    summary = ""
+    if tool.card is not None:
+        try:
+            summary = tool.card(record.get("input") or {}, record.get("result") or {})
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            summary = ""
+    return {"label": tool.label, "summary": summary}
 
 
 def _validation_message(exc: pydantic.ValidationError) -> str:

@@ -22,7 +22,6 @@ import sys
 import time
 import uuid
 from collections import defaultdict
-from urllib.parse import urlparse
 
 import requests
 import websockets
@@ -86,7 +85,6 @@ def main() -> None:
     parser.add_argument("--password", default="pam-demo-2026")
     args = parser.parse_args()
     base = args.url.rstrip("/")
-    urlparse(base)
     cookie = login(base, args.username, args.password)
     results = asyncio.run(run(base, cookie, args.turns))
     print(f"$ {' '.join(sys.argv)}")

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 from assistant.registry import ToolContext, ToolError, ToolResult, pam_tool
 from finance import selectors, services
 from finance.models import Category
-from finance.money import money_str
+from finance.money import format_money, money_str
 from finance.periods import Period, period_range
 
 CATEGORY_HELP = (
@@ -18,6 +18,22 @@ CATEGORY_HELP = (
     "(tickets, park entry, tours), supplies (hardware, firewood, ice, laundry), health (pharmacy, "
     "doctor), other. A specific item beats a place: propane bought at a KOA is propane."
 )
+
+
+def _card(*parts: str) -> str:
+    return " · ".join(part for part in parts if part)
+
+
+def _money(amount, result: dict) -> str:
+    return format_money(amount, result.get("currency") or "USD") if amount else ""
+
+
+def _when(arguments: dict) -> str:
+    if arguments.get("period"):
+        return arguments["period"].replace("_", " ")
+    if arguments.get("start_date"):
+        return f"{arguments['start_date']} – {arguments['end_date']}"
+    return "this month"
 
 
 class LogExpenseArgs(BaseModel):
@@ -30,7 +46,9 @@ class LogExpenseArgs(BaseModel):
     merchant: str = Field("", max_length=200, description="Where it was paid: shop, campground or town.")
 
 
-@pam_tool(writes=True)
+@pam_tool(writes=True, label="Logged expense", card=lambda arguments, result: _card(
+    _money(arguments.get("amount"), result), arguments.get("category"),
+    arguments.get("date") or result.get("expense", {}).get("date")))
 def log_expense(ctx: ToolContext, args: LogExpenseArgs) -> ToolResult:
     """Record an expense the user has already paid. Use when the user says they spent or paid
     money ("spent $45 on groceries yesterday"). Never for money they only plan or might spend.
@@ -77,7 +95,8 @@ class SpendingSummaryArgs(BaseModel):
         return self
 
 
-@pam_tool()
+@pam_tool(label="Summarised spending", card=lambda arguments, result: _card(
+    arguments.get("category") or "all categories", _when(arguments)))
 def get_spending_summary(ctx: ToolContext, args: SpendingSummaryArgs) -> ToolResult:
     """How much the user spent in a period, in total and by category (largest first). Use for
     "how much have I spent on fuel this month?" or "what did I spend last month?"."""
@@ -95,7 +114,7 @@ class BudgetStatusArgs(BaseModel):
     category: Category | None = Field(None, description="Only this category's budget; omit for all.")
 
 
-@pam_tool()
+@pam_tool(label="Checked budgets", card=lambda arguments, result: arguments.get("category") or "all categories")
 def get_budget_status(ctx: ToolContext, args: BudgetStatusArgs) -> ToolResult:
     """This month's budgets: each category's monthly limit, spent so far, percent used,
     remaining and state (ok, near = past its alert threshold, over), plus days left in the month
@@ -114,7 +133,12 @@ class SetBudgetArgs(BaseModel):
     )
 
 
-@pam_tool(writes=True)
+def _set_budget_card(arguments: dict, result: dict) -> str:
+    limit = _money(arguments.get("monthly_limit"), result)
+    return _card(arguments.get("category"), limit and f"{limit} a month")
+
+
+@pam_tool(writes=True, label="Set budget", card=_set_budget_card)
 def set_budget(ctx: ToolContext, args: SetBudgetArgs) -> ToolResult:
     """Create or change the user's monthly budget for one category ("set my grocery budget to
     $800 a month"). Returns the budget, the previous limit if there was one, and this month's

@@ -2,12 +2,6 @@
 // An ES module with no dependencies and no build step. It defines no globals; the only thing it
 // exposes is document.body.dataset.pamReady = "1" once the server's `connection` frame arrives.
 
-const TOOL_LABELS = {
-  log_expense: "Logged expense",
-  get_budget_status: "Checked budgets",
-  get_spending_summary: "Summarised spending",
-  set_budget: "Set budget",
-};
 const TURN_ENDING_ERRORS = new Set(["PROVIDER_UNAVAILABLE", "INTERNAL_ERROR"]);
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -24,7 +18,8 @@ const STICK_THRESHOLD_PX = 48;
 const COMPOSER_MAX_HEIGHT_PX = 192;
 
 // ---------------------------------------------------------------------------------------------
-// Pure helpers (kept in step with the tool-card markup in templates/assistant/chat.html)
+// Pure helpers. A tool card's label and summary come from the server (assistant.registry.tool_card),
+// the same text the page renders for saved history.
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -40,60 +35,6 @@ function scalar(value) {
   return "";
 }
 
-function humaniseTool(name) {
-  const tool = scalar(name);
-  if (TOOL_LABELS[tool]) return TOOL_LABELS[tool];
-  if (!tool) return "Tool";
-  const words = tool.replace(/_/g, " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-function money(amount, currency) {
-  const raw = scalar(amount);
-  if (!raw) return "";
-  const number = Number(raw);
-  const text = raw.trim() !== "" && Number.isFinite(number) ? number.toFixed(2) : raw;
-  return !currency || currency === "USD" ? `$${text}` : `${text} ${currency}`;
-}
-
-function joinParts(parts) {
-  return parts.filter(Boolean).join(" · ");
-}
-
-/** One line about what a tool call was asked to do, e.g. "$45.20 · groceries · 2026-11-20". */
-function toolSummary(tool, input, result) {
-  const args = input && typeof input === "object" ? input : {};
-  const res = result && typeof result === "object" ? result : {};
-  const currency = scalar(res.currency);
-  switch (tool) {
-    case "log_expense": {
-      const expense = res.expense && typeof res.expense === "object" ? res.expense : {};
-      return joinParts([
-        money(args.amount, currency),
-        scalar(args.category),
-        scalar(args.date) || scalar(expense.date),
-      ]);
-    }
-    case "set_budget": {
-      const limit = money(args.monthly_limit, currency);
-      return joinParts([scalar(args.category), limit && `${limit} a month`]);
-    }
-    case "get_spending_summary": {
-      let when = "this month";
-      if (scalar(args.period)) {
-        when = scalar(args.period).replace(/_/g, " ");
-      } else if (scalar(args.start_date) || scalar(args.end_date)) {
-        when = [scalar(args.start_date), scalar(args.end_date)].filter(Boolean).join(" – ");
-      }
-      return `${scalar(args.category) || "all categories"} · ${when}`;
-    }
-    case "get_budget_status":
-      return scalar(args.category) || "all categories";
-    default:
-      return "";
-  }
-}
-
 function toolCard(call) {
   const failed = call.status === "error";
   const card = el("li", "tool-card");
@@ -101,9 +42,9 @@ function toolCard(call) {
   card.dataset.status = failed ? "error" : "ok";
   const icon = el("span", "tool-card__icon", failed ? "✗" : "✓");
   icon.setAttribute("aria-hidden", "true");
-  card.append(icon, el("span", "tool-card__name", humaniseTool(call.tool)));
+  card.append(icon, el("span", "tool-card__name", scalar(call.label) || "Tool"));
   if (failed) card.append(el("span", "visually-hidden", " (failed)"));
-  const summary = toolSummary(scalar(call.tool), call.input, call.result);
+  const summary = scalar(call.summary);
   if (summary) card.append(el("span", "tool-card__summary", summary));
   const error = failed && call.result && typeof call.result === "object" ? scalar(call.result.error) : "";
   if (error) card.append(el("span", "tool-card__error", error));
@@ -525,7 +466,7 @@ function startChat(root) {
     const stopped = frame.status === "stopped";
     if (stopped) setMarker(view, "stopped", "Stopped");
     if (frame.reply_id != null) view.row.dataset.replyId = String(frame.reply_id);
-    setMeta(view, joinParts([scalar(frame.source), scalar(frame.model)]));
+    setMeta(view, [scalar(frame.source), scalar(frame.model)].filter(Boolean).join(" · "));
     finishTurn(turn, stopped ? "stopped" : "complete");
     setConversation(frame.conversation_id, turn.text);
     follow();

@@ -54,6 +54,8 @@ class TestChatTurn:
 
         tool_call = of_type(frames, "tool_call")[0]
         assert tool_call["tool"] == "log_expense" and tool_call["status"] == "ok"
+        yesterday = denver_today() - datetime.timedelta(days=1)
+        assert (tool_call["label"], tool_call["summary"]) == ("Logged expense", f"$45.20 · groceries · {yesterday}")
         assert [e for e in await expenses_of(alice)] == [{
             "amount": Decimal("45.20"), "category": "groceries",
             "date": denver_today() - datetime.timedelta(days=1), "merchant": "Safeway",
