@@ -43,10 +43,13 @@ def build_profile(user) -> dict:
 
 def build_financial(user, profile: dict) -> dict:
     """The financial part for the user's local month: ``{"today", "budget_status" (see
-    finance.selectors.budget_status), "recent_expenses"}``."""
+    finance.selectors.budget_status), "recent_expenses"}``. Recurring bills and income that
+    fell due are posted first, so the figures include them."""
     from finance.selectors import budget_status, recent_expenses
+    from finance.services import recurring_post_due
 
     today = local_now(profile).date()
+    recurring_post_due(user=user, today=today)
     return {
         "today": today.isoformat(),
         "budget_status": budget_status(user=user, today=today),

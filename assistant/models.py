@@ -1,3 +1,4 @@
+import uuid
 import zoneinfo
 
 from babel.numbers import list_currencies
@@ -96,3 +97,39 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.role}: {self.content[:60]}"
+
+
+class PendingAction(models.Model):
+    """A tool call that waits for the user's approval (DESIGN.md, "Tools": destructive tools).
+
+    The model proposes it; nothing runs until the user answers with ``confirm_action`` over the
+    socket. An action is resolved once: the first answer wins (a conditional update claims it).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the user"
+        DONE = "done", "Approved and done"
+        CANCELLED = "cancelled", "Declined by the user"
+        EXPIRED = "expired", "Expired unanswered"
+        FAILED = "failed", "Approved but failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_actions")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="pending_actions"
+    )
+    tool = models.CharField(max_length=100)
+    arguments = models.JSONField(default=dict, help_text="The validated tool arguments.")
+    summary = models.CharField(max_length=500, help_text="What will happen, as shown to the user.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "status"], name="pending_action_user_status")]
+
+    def __str__(self):
+        return f"{self.tool} ({self.status}): {self.summary}"
