@@ -28,6 +28,7 @@ from assistant.protocol import (
     PROTOCOL_VERSION,
     ChatFrame,
     ClientFrame,
+    ConfirmActionFrame,
     ErrorCode,
     PingFrame,
     StopFrame,
@@ -36,7 +37,13 @@ from assistant.providers.base import ModelRequest
 from assistant.ratelimit import chat_retry_after
 from assistant.registry import ToolContext, tool_schemas
 from assistant.selectors import llm_history
-from assistant.services import ConversationNotFound, message_receive, message_reply_create
+from assistant.services import (
+    ConversationNotFound,
+    PendingActionNotFound,
+    action_resolve,
+    message_receive,
+    message_reply_create,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +75,18 @@ def receive_chat(user, frame: ChatFrame, text: str) -> Received:
     return Received(message, created)
 
 
+def tool_context(user, profile: dict, browser_timezone: str | None, conversation_id: int | None) -> ToolContext:
+    """Who the tools act for: the socket's user, in the profile's (else the browser's) timezone."""
+    return ToolContext(user=user, timezone=profile_zone(profile, browser_timezone), now=timezone.now(),
+                       currency=profile["currency"], conversation_id=conversation_id)
+
+
 def prepare_turn(user, message: Message, browser_timezone: str | None) -> PreparedTurn:
     """Everything a turn needs before the model is called: context (cache), history, time."""
     context = user_context(user)
     profile = context["profile"]
-    zone = profile_zone(profile, browser_timezone)
-    now = timezone.now()
+    ctx = tool_context(user, profile, browser_timezone, message.conversation_id)
+    zone, now = ctx.timezone, ctx.now
     request = ModelRequest(
         system_static=SYSTEM_STATIC,
         user_context=user_context_block(context),
@@ -85,10 +98,29 @@ def prepare_turn(user, message: Message, browser_timezone: str | None) -> Prepar
         currency=profile["currency"],
         display_name=profile["display_name"],
     )
-    ctx = ToolContext(
-        user=user, timezone=zone, now=now, currency=profile["currency"], conversation_id=message.conversation_id
-    )
     return PreparedTurn(request, ctx)
+
+
+def resolve_action(user, frame: ConfirmActionFrame) -> dict:
+    """Answer a pending action and describe the outcome as an ``action_result`` frame."""
+    profile = user_context(user)["profile"]
+    browser_timezone = frame.context.timezone if frame.context else None
+    resolution = action_resolve(user=user, action_id=frame.action_id, approved=frame.approved,
+                                ctx=tool_context(user, profile, browser_timezone, None))
+    outcome, reply = resolution.outcome, resolution.reply
+    return {
+        "type": "action_result",
+        "action_id": str(resolution.action.id),
+        "tool": resolution.action.tool,
+        "status": resolution.status,
+        "already_resolved": resolution.already_resolved,
+        "summary": resolution.action.summary,
+        "result": outcome.result if outcome else {},
+        "ui_actions": outcome.ui_actions if outcome else [],
+        "conversation_id": resolution.action.conversation_id,
+        "reply_id": reply.id if reply else None,
+        "message": reply.content if reply else "",
+    }
 
 
 def connection_user(user) -> dict:
@@ -193,6 +225,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.handle_chat(frame)
         elif isinstance(frame, StopFrame):
             await self.handle_stop(frame)
+        elif isinstance(frame, ConfirmActionFrame):
+            await self.handle_confirm_action(frame)
         elif isinstance(frame, PingFrame):
             await self.send_json({"type": "pong"})
 
@@ -248,6 +282,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error(ErrorCode.NOT_FOUND, "No reply is running for that message.", message_id)
             return
         task.cancel()
+
+    async def handle_confirm_action(self, frame: ConfirmActionFrame):
+        try:
+            result = await database_sync_to_async(resolve_action)(self.user, frame)
+        except PendingActionNotFound:
+            await self.send_error(ErrorCode.NOT_FOUND, "That action was not found.", action_id=str(frame.action_id))
+            return
+        except Exception:
+            logger.exception("could not resolve action %s", frame.action_id)
+            await self.send_error(ErrorCode.INTERNAL_ERROR, "PAM could not complete that action; nothing was changed.",
+                                  action_id=str(frame.action_id))
+            return
+        await self.send_json(result)
+
+    async def ui_actions(self, event):
+        """A push from elsewhere (a change made on the dashboard, the API or another tab)."""
+        await self.send_json({"type": "ui_actions", "actions": event["actions"]})
 
     async def run_turn(self, message: Message, message_id: str, browser_timezone: str | None):
         started = time.monotonic()

@@ -49,9 +49,18 @@ class StopFrame(_Frame):
     message_id: uuid.UUID
 
 
+class ConfirmActionFrame(_Frame):
+    type: Literal["confirm_action"]
+    action_id: uuid.UUID
+    approved: bool
+    context: ChatContext | None = None
+
+
 class PingFrame(_Frame):
     type: Literal["ping"]
 
 
-ClientFrame = TypeAdapter(Annotated[ChatFrame | StopFrame | PingFrame, Field(discriminator="type")])
-CLIENT_FRAME_TYPES = ("chat", "stop", "ping")
+ClientFrame = TypeAdapter(
+    Annotated[ChatFrame | StopFrame | ConfirmActionFrame | PingFrame, Field(discriminator="type")]
+)
+CLIENT_FRAME_TYPES = ("chat", "stop", "confirm_action", "ping")

@@ -52,22 +52,35 @@ class ToolResult:
     ui_actions: list[dict] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What a tool that needs the user's approval will do: ``summary`` is shown beside the
+    Approve/Cancel buttons ("$30.00 · propane · 2026-11-03"); ``data`` goes to the model."""
+
+    summary: str
+    data: dict = field(default_factory=dict)
+
+
 @dataclass
 class ToolOutcome:
     """One tool call as it happened, as recorded on the reply and sent in a ``tool_call`` frame."""
 
     tool: str
     input: dict
-    status: str  # "ok" | "error"
+    status: str  # "ok" | "error" | "needs_confirmation"
     result: dict
     ui_actions: list[dict] = field(default_factory=list)
+    action_id: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.status == "error"
 
     def as_record(self) -> dict:
-        return {"tool": self.tool, "input": self.input, "status": self.status, "result": self.result}
+        record = {"tool": self.tool, "input": self.input, "status": self.status, "result": self.result}
+        if self.action_id:
+            record["action_id"] = self.action_id
+        return record
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class Tool:
     writes: bool
     label: str
     card: Callable[[dict, dict], str] | None = None
+    confirm: Callable[[ToolContext, Any], Confirmation] | None = None
 
     def schema(self) -> dict:
         """The tool in the Anthropic Messages API format: name, description, input_schema."""
@@ -93,14 +107,17 @@ _tools: dict[str, Tool] = {}
 
 
 def pam_tool(*, writes: bool = False, name: str | None = None, label: str | None = None,
-             card: Callable[[dict, dict], str] | None = None):
+             card: Callable[[dict, dict], str] | None = None,
+             confirm: Callable[[ToolContext, Any], Confirmation] | None = None):
     """Register ``func`` as a PAM tool.
 
     The function must be annotated ``(ctx: ToolContext, args: <pydantic model>) -> ToolResult``
     and have a docstring. ``writes`` marks tools that change the user's data. ``label`` ("Logged
     expense") and ``card(input, result) -> str`` ("$45.20 · groceries · 2026-11-20") are what the
-    chat page shows for a call (see ``tool_card``). Raises ``TypeError`` at import time when the
-    function does not have that shape, and ``ValueError`` when the name is taken.
+    chat page shows for a call (see ``tool_card``). A destructive tool passes ``confirm(ctx, args)
+    -> Confirmation``: a call then only proposes the action, and the function runs once the user
+    approves it (``run_confirmed``). Raises ``TypeError`` at import time when the function does not
+    have that shape, and ``ValueError`` when the name is taken.
     """
 
     def register(func):
@@ -121,6 +138,7 @@ def pam_tool(*, writes: bool = False, name: str | None = None, label: str | None
             writes=writes,
             label=label or tool_name.replace("_", " ").capitalize(),
             card=card,
+            confirm=confirm,
         )
         return func
 
@@ -145,9 +163,11 @@ def tool_card(record: dict) -> dict:
 
     ``record`` is ``ToolOutcome.as_record()``'s shape (tool, input, status, result), as sent in a
     ``tool_call`` frame and saved on the reply. The summary is "" when the tool has none or the
-    input does not fit it (a call the model got wrong).
+    input does not fit it (a call the model got wrong). A proposed action shows what it will do.
     """
     tool = _tools.get(record.get("tool", ""))
+    if record.get("status") == "needs_confirmation":
+        return {"label": "Waiting for your approval", "summary": str((record.get("result") or {}).get("summary", ""))}
     if tool is None:
         return {"label": str(record.get("tool") or "Tool").replace("_", " ").capitalize(), "summary": ""}
     summary = ""
@@ -167,13 +187,21 @@ def _validation_message(exc: pydantic.ValidationError) -> str:
     return "Invalid arguments: " + "; ".join(parts)
 
 
-def call_tool(name: str, arguments: Any, ctx: ToolContext) -> ToolOutcome:
+AWAITING_APPROVAL_NOTE = (
+    "Nothing has been changed yet. The user sees this action with Approve and Cancel buttons; tell "
+    "them what will happen and that it waits for their approval. Do not call the tool again."
+)
+
+
+def call_tool(name: str, arguments: Any, ctx: ToolContext, *, confirmed: bool = False) -> ToolOutcome:
     """Validate ``arguments`` and run tool ``name`` for ``ctx.user``; synchronous (uses the ORM).
 
     Never raises for bad input or a domain error: those come back as an outcome with
     ``status="error"`` and ``result={"error": message}``, which the agent passes to the model
     as an ``is_error`` tool result. An unexpected exception is logged and reported the same way,
-    so one failing tool does not end the turn.
+    so one failing tool does not end the turn. A tool with ``confirm`` is not run unless
+    ``confirmed`` (the user approved it): the call saves a pending action and returns
+    ``status="needs_confirmation"`` with its ``action_id``.
     """
     arguments = arguments if isinstance(arguments, dict) else {}
     tool = _tools.get(name)
@@ -183,7 +211,10 @@ def call_tool(name: str, arguments: Any, ctx: ToolContext) -> ToolOutcome:
         args = tool.args_model.model_validate(arguments)
     except pydantic.ValidationError as exc:
         return ToolOutcome(name, arguments, "error", {"error": _validation_message(exc)})
+    clean_arguments = args.model_dump(mode="json")
     try:
+        if tool.confirm is not None and not confirmed:
+            return _propose(tool, clean_arguments, tool.confirm(ctx, args), ctx)
         result = tool.func(ctx, args)
     except ToolError as exc:
         return ToolOutcome(name, arguments, "error", {"error": str(exc)})
@@ -192,4 +223,14 @@ def call_tool(name: str, arguments: Any, ctx: ToolContext) -> ToolOutcome:
     except Exception:
         logger.exception("tool %s failed", name)
         return ToolOutcome(name, arguments, "error", {"error": "The tool failed unexpectedly."})
-    return ToolOutcome(name, args.model_dump(mode="json"), "ok", result.data, result.ui_actions)
+    return ToolOutcome(name, clean_arguments, "ok", result.data, result.ui_actions)
+
+
+def _propose(tool: Tool, arguments: dict, confirmation: Confirmation, ctx: ToolContext) -> ToolOutcome:
+    from assistant.services import action_propose
+
+    action = action_propose(user=ctx.user, tool=tool.name, arguments=arguments, summary=confirmation.summary,
+                            conversation_id=ctx.conversation_id)
+    result = {**confirmation.data, "action_id": str(action.id), "summary": confirmation.summary,
+              "status": "needs_confirmation", "note": AWAITING_APPROVAL_NOTE}
+    return ToolOutcome(tool.name, arguments, "needs_confirmation", result, action_id=str(action.id))

@@ -1,11 +1,14 @@
 """Writes of the assistant app: profiles, conversations and messages."""
 
+import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assistant.models import Conversation, Message, Profile
+from assistant.models import Conversation, Message, PendingAction, Profile
+from assistant.registry import ToolContext, ToolOutcome, call_tool, get_tool
 
 
 class ConversationNotFound(Exception):
@@ -81,3 +84,81 @@ def message_reply_create(
         )
         Conversation.objects.filter(id=user_message.conversation_id).update(updated_at=timezone.now())
     return reply
+
+
+CONFIRMATION_TTL = datetime.timedelta(minutes=15)  # long enough to read it, short enough not to surprise
+
+
+class PendingActionNotFound(Exception):
+    """No pending action with that id belongs to the user (the two look the same)."""
+
+
+@dataclass
+class ActionResolution:
+    """How a pending action ended: ``status`` is done, cancelled, expired or failed (or the
+    earlier status when it was already resolved, with ``already_resolved``)."""
+
+    action: PendingAction
+    status: str
+    outcome: ToolOutcome | None
+    reply: Message | None
+    already_resolved: bool = False
+
+
+def action_propose(*, user, tool: str, arguments: dict, summary: str, conversation_id: int | None) -> PendingAction:
+    """Save a tool call that waits for the user's approval; it expires after CONFIRMATION_TTL."""
+    return PendingAction.objects.create(
+        user=user, conversation_id=conversation_id, tool=tool, arguments=arguments, summary=summary[:500],
+        expires_at=timezone.now() + CONFIRMATION_TTL,
+    )
+
+
+def _resolution_text(action: PendingAction, status: str, outcome: ToolOutcome | None) -> str:
+    tool = get_tool(action.tool)
+    if status == PendingAction.Status.DONE:
+        return f"Done. {tool.label if tool else action.tool}: {action.summary}."
+    if status == PendingAction.Status.CANCELLED:
+        return f"Cancelled. Nothing was changed ({action.summary})."
+    if status == PendingAction.Status.EXPIRED:
+        return "That request expired before it was approved, so nothing was changed. Ask me again if you still want it."
+    error = outcome.result.get("error") if outcome else ""
+    return f"I couldn't do that: {error or 'it failed'}. Nothing was changed."
+
+
+def action_resolve(*, user, action_id, approved: bool, ctx: ToolContext) -> ActionResolution:
+    """Answer a pending action: run its tool when ``approved``, else cancel it.
+
+    Only the user's own pending action can be answered, once: the row is locked while it is
+    resolved, so a second answer (another tab, a resent frame) sees it resolved. An action past
+    its expiry is marked expired and not run. On resolution PAM's note about it is saved in the
+    action's conversation. Raises PendingActionNotFound.
+    """
+    with transaction.atomic():
+        action = PendingAction.objects.select_for_update().filter(id=action_id, user=user).first()
+        if action is None:
+            raise PendingActionNotFound(action_id)
+        if action.status != PendingAction.Status.PENDING:
+            return ActionResolution(action, action.status, None, None, already_resolved=True)
+        outcome = None
+        if action.expires_at <= timezone.now():
+            status = PendingAction.Status.EXPIRED
+        elif not approved:
+            status = PendingAction.Status.CANCELLED
+        else:
+            outcome = call_tool(action.tool, action.arguments, ctx, confirmed=True)
+            status = PendingAction.Status.FAILED if outcome.is_error else PendingAction.Status.DONE
+            action.result = outcome.result
+        action.status = status
+        action.resolved_at = timezone.now()
+        action.save(update_fields=["status", "result", "resolved_at"])
+        reply = None
+        if action.conversation_id:
+            record = {"tool": action.tool, "input": action.arguments, "status": outcome.status if outcome else status,
+                      "result": outcome.result if outcome else {}, "action_id": str(action.id)}
+            reply = Message.objects.create(
+                conversation_id=action.conversation_id, user=user, role=Message.Role.ASSISTANT,
+                content=_resolution_text(action, status, outcome), tool_calls=[record] if outcome else [],
+                provider="pam", model="",
+            )
+            Conversation.objects.filter(id=action.conversation_id).update(updated_at=timezone.now())
+    return ActionResolution(action, status, outcome, reply)

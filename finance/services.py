@@ -288,14 +288,16 @@ def _post_row(recurrence, day: datetime.date) -> None:
         )
 
 
-def recurring_post_due(*, user=None, today: datetime.date | None = None) -> int:
+def recurring_post_due(*, user=None, today: datetime.date | None = None, now: datetime.datetime | None = None) -> int:
     """Post every occurrence of active recurring expenses and income that has fallen due.
 
-    Due means on or before the owner's local today (``today`` overrides it; ``user`` limits the
-    run to one user). Safe to run twice or concurrently: rows are claimed with ``SKIP LOCKED``
-    and each occurrence is unique per recurrence and date. Returns how many rows were posted.
+    Due means on or before the owner's local date at ``now`` (aware; default the current time);
+    ``today`` overrides that date for everyone and ``user`` limits the run to one user. Safe to
+    run twice or concurrently: rows are claimed with ``SKIP LOCKED`` and each occurrence is unique
+    per recurrence and date. Returns how many rows were posted.
     """
-    horizon = today or (timezone.now() + datetime.timedelta(days=1)).date()  # the latest local date anywhere
+    now = now or timezone.now()
+    horizon = today or (now + datetime.timedelta(days=1)).date()  # the latest local date anywhere
     posted = 0
     for model in (RecurringExpense, RecurringIncome):
         with transaction.atomic():
@@ -306,7 +308,7 @@ def recurring_post_due(*, user=None, today: datetime.date | None = None) -> int:
                 due = due.filter(user=user)
             touched_users = {}
             for recurrence in due:
-                local_today = today or _local_today(recurrence.user)
+                local_today = today or _local_today(recurrence.user, now)
                 for day in occurrences_between(recurrence.starts_on, recurrence.frequency,
                                                recurrence.next_due_on, local_today, recurrence.ends_on):
                     try:
@@ -328,7 +330,6 @@ def recurring_post_due(*, user=None, today: datetime.date | None = None) -> int:
     return posted
 
 
-def _local_today(user) -> datetime.date:
+def _local_today(user, now: datetime.datetime) -> datetime.date:
     profile = getattr(user, "pam_profile", None)
-    zone = profile_zone({"timezone": profile.timezone if profile else ""})
-    return timezone.now().astimezone(zone).date()
+    return now.astimezone(profile_zone({"timezone": profile.timezone if profile else ""})).date()

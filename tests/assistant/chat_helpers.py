@@ -3,6 +3,7 @@
 import uuid
 
 TURN_END = {"chat_response", "error"}
+PUSHES = {"ui_actions"}  # pushed to every socket of the user; not part of a turn
 
 
 async def send_chat(communicator, text, *, message_id=None, conversation_id=None, context=None):
@@ -16,11 +17,16 @@ async def send_chat(communicator, text, *, message_id=None, conversation_id=None
     return message_id
 
 
-async def frames_until_turn_ends(communicator, message_id, timeout=10):
-    """Every frame up to and including the turn's chat_response (or its error frame)."""
+async def frames_until_turn_ends(communicator, message_id, timeout=10, pushes=None):
+    """Every frame of the turn up to and including its chat_response (or its error frame).
+    Pushes that arrive meanwhile are left out (appended to ``pushes`` when given)."""
     frames = []
     while True:
         frame = await communicator.receive_json_from(timeout=timeout)
+        if frame["type"] in PUSHES:
+            if pushes is not None:
+                pushes.append(frame)
+            continue
         frames.append(frame)
         if frame["type"] in TURN_END and frame.get("message_id") == message_id:
             return frames

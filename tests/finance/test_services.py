@@ -103,6 +103,7 @@ class TestBudgetStatus:
         assert by_category["fuel"] == {
             "category": "fuel", "monthly_limit": "600.00", "spent": "150.25", "remaining": "449.75",
             "percent_used": 25.0, "alert_threshold_percent": 80, "state": "ok",
+            "rollover": False, "carryover": "0.00", "available": "600.00",
         }
         assert by_category["dining"]["state"] == "near" and by_category["dining"]["percent_used"] == 85.0
         assert by_category["propane"]["state"] == "over" and by_category["propane"]["remaining"] == "-10.00"
