@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assistant.models import Conversation, Message, Profile
+from assistant.models import Conversation, Message, PendingAction, Profile
 
 
 @admin.register(Profile)
@@ -42,3 +42,18 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="content")
     def short_content(self, obj):
         return obj.content[:80]
+
+
+@admin.register(PendingAction)
+class PendingActionAdmin(admin.ModelAdmin):
+    """Read-only: an action is answered by its user in the chat, never by staff."""
+
+    list_display = ["summary", "tool", "user", "status", "created_at", "expires_at", "resolved_at"]
+    list_filter = ["status", "tool"]
+    search_fields = ["summary", "user__username"]
+    raw_id_fields = ["user", "conversation"]
+    readonly_fields = ["id", "user", "conversation", "tool", "arguments", "summary", "status", "result",
+                       "created_at", "expires_at", "resolved_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,6 +1,8 @@
 """Reads of the assistant app. Every selector takes the user and filters by it."""
 
-from assistant.models import Conversation, Message
+from django.utils import timezone
+
+from assistant.models import Conversation, Message, PendingAction
 
 
 def conversation_list(*, user, limit: int = 30) -> list[Conversation]:
@@ -42,3 +44,14 @@ def llm_history(*, user, conversation_id: int, limit: int = 30) -> list[dict]:
     while turns and turns[0]["role"] != "user":
         turns.pop(0)
     return turns
+
+
+def action_states(*, user, conversation: Conversation) -> dict[str, str]:
+    """``{action_id: status}`` for the conversation's pending actions; one still pending past its
+    expiry reads "expired" (it can no longer be approved)."""
+    now = timezone.now()
+    rows = PendingAction.objects.filter(user=user, conversation=conversation).values_list("id", "status", "expires_at")
+    return {
+        str(action_id): "expired" if status == PendingAction.Status.PENDING and expires_at <= now else status
+        for action_id, status, expires_at in rows
+    }

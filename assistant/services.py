@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assistant.models import Conversation, Message, PendingAction, Profile
-from assistant.registry import ToolContext, ToolOutcome, call_tool, get_tool
+from assistant.registry import ToolContext, ToolOutcome, call_tool, tool_card
 
 
 class ConversationNotFound(Exception):
@@ -114,11 +114,11 @@ def action_propose(*, user, tool: str, arguments: dict, summary: str, conversati
 
 
 def _resolution_text(action: PendingAction, status: str, outcome: ToolOutcome | None) -> str:
-    tool = get_tool(action.tool)
     if status == PendingAction.Status.DONE:
-        return f"Done. {tool.label if tool else action.tool}: {action.summary}."
+        card = tool_card(outcome.as_record())
+        return f"Done. {card['label']}: {card['summary']}." if card["summary"] else f"Done. {card['label']}."
     if status == PendingAction.Status.CANCELLED:
-        return f"Cancelled. Nothing was changed ({action.summary})."
+        return "Cancelled. Nothing was changed."
     if status == PendingAction.Status.EXPIRED:
         return "That request expired before it was approved, so nothing was changed. Ask me again if you still want it."
     error = outcome.result.get("error") if outcome else ""

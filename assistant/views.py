@@ -22,8 +22,10 @@ def chat(request):
     elif "new" not in request.GET and conversations:
         conversation = conversations[0]
     messages = selectors.conversation_messages(user=request.user, conversation=conversation) if conversation else []
+    action_states = selectors.action_states(user=request.user, conversation=conversation) if conversation else {}
     return render(
         request,
         "assistant/chat.html",
-        {"conversation": conversation, "conversations": conversations, "chat_messages": messages},
+        {"conversation": conversation, "conversations": conversations, "chat_messages": messages,
+         "action_states": action_states},
     )

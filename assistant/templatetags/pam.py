@@ -9,3 +9,22 @@ register = template.Library()
 def tool_card_filter(record: dict) -> dict:
     """``{% with card=call|tool_card %}``: the same label and summary the live page shows."""
     return tool_card(record)
+
+
+ACTION_OUTCOMES = {"done": "Approved", "cancelled": "Cancelled", "expired": "Expired: ask PAM again",
+                   "failed": "Failed"}  # the same words as chat.js
+
+
+@register.filter
+def action_state(record: dict, states: dict | None) -> str:
+    """A confirmation card's state ("pending", "done", ...) from the page's action states; "" for
+    a call that needed no confirmation."""
+    action_id = record.get("action_id")
+    if not action_id or record.get("status") != "needs_confirmation":
+        return ""
+    return (states or {}).get(action_id, "expired")
+
+
+@register.filter
+def action_outcome(state: str) -> str:
+    return ACTION_OUTCOMES.get(state, state)

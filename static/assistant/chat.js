@@ -35,12 +35,50 @@ function scalar(value) {
   return "";
 }
 
+/** How a resolved action reads on its card (the server's PendingAction statuses). */
+const ACTION_OUTCOMES = {
+  done: "Approved",
+  cancelled: "Cancelled",
+  expired: "Expired: ask PAM again",
+  failed: "Failed",
+};
+
+function actionButtons() {
+  const actions = el("span", "tool-card__actions");
+  const approve = el("button", "btn btn--small btn--primary", "Approve");
+  approve.dataset.approve = "true";
+  const cancel = el("button", "btn btn--small btn--ghost", "Cancel");
+  cancel.dataset.approve = "false";
+  for (const button of [approve, cancel]) button.type = "button";
+  actions.append(approve, cancel);
+  return actions;
+}
+
+/** Mark a confirmation card resolved: no buttons, the outcome in words. */
+function settleActionCard(card, state) {
+  card.dataset.status = state;
+  card.querySelector(".tool-card__actions")?.remove();
+  card.querySelector(".tool-card__outcome")?.remove();
+  card.append(el("span", "tool-card__outcome", ACTION_OUTCOMES[state] || state));
+}
+
+/** A safe same-origin download link from a tool result ({url}), or null. */
+function downloadLink(result) {
+  const url = result && typeof result === "object" ? scalar(result.url) : "";
+  if (!url.startsWith("/") || url.startsWith("//")) return null;
+  const link = el("a", "tool-card__download", "Download CSV");
+  link.href = url;
+  link.setAttribute("download", "");
+  return link;
+}
+
 function toolCard(call) {
   const failed = call.status === "error";
+  const pending = call.status === "needs_confirmation" && typeof call.action_id === "string";
   const card = el("li", "tool-card");
   card.dataset.tool = scalar(call.tool);
-  card.dataset.status = failed ? "error" : "ok";
-  const icon = el("span", "tool-card__icon", failed ? "✗" : "✓");
+  card.dataset.status = failed ? "error" : pending ? "pending" : "ok";
+  const icon = el("span", "tool-card__icon", failed ? "✗" : pending ? "?" : "✓");
   icon.setAttribute("aria-hidden", "true");
   card.append(icon, el("span", "tool-card__name", scalar(call.label) || "Tool"));
   if (failed) card.append(el("span", "visually-hidden", " (failed)"));
@@ -48,6 +86,12 @@ function toolCard(call) {
   if (summary) card.append(el("span", "tool-card__summary", summary));
   const error = failed && call.result && typeof call.result === "object" ? scalar(call.result.error) : "";
   if (error) card.append(el("span", "tool-card__error", error));
+  if (pending) {
+    card.dataset.actionId = call.action_id;
+    card.append(actionButtons());
+  }
+  const link = failed ? null : downloadLink(call.result);
+  if (link) card.append(link);
   return card;
 }
 
@@ -470,12 +514,66 @@ function startChat(root) {
     finishTurn(turn, stopped ? "stopped" : "complete");
     setConversation(frame.conversation_id, turn.text);
     follow();
-    if (Array.isArray(frame.ui_actions)) {
-      for (const action of frame.ui_actions) {
-        window.dispatchEvent(new CustomEvent("pam:ui_action", { detail: action }));
-      }
+    dispatchUiActions(frame.ui_actions);
+  }
+
+  /** Tell the rest of the page (a dashboard panel, say) what changed: `pam:ui_action` events. */
+  function dispatchUiActions(actions) {
+    if (!Array.isArray(actions)) return;
+    for (const action of actions) {
+      window.dispatchEvent(new CustomEvent("pam:ui_action", { detail: action }));
     }
   }
+
+  // --- Confirmations -------------------------------------------------------------------------
+
+  function actionCard(actionId) {
+    return [...list.querySelectorAll(".tool-card[data-action-id]")].find((card) => card.dataset.actionId === actionId);
+  }
+
+  function answerAction(card, approved) {
+    const sent = transmit({ type: "confirm_action", action_id: card.dataset.actionId, approved, context: clientContext() });
+    if (!sent) {
+      showNotice("PAM is reconnecting; try again in a moment.");
+      return;
+    }
+    for (const button of card.querySelectorAll(".tool-card__actions button")) button.disabled = true;
+    card.setAttribute("aria-busy", "true");
+  }
+
+  function onActionResult(frame) {
+    const id = scalar(frame.action_id);
+    const card = actionCard(id);
+    if (card) {
+      card.removeAttribute("aria-busy");
+      settleActionCard(card, scalar(frame.status));
+    }
+    if (!frame.already_resolved && scalar(frame.message)) {
+      const view = createMessage("assistant");
+      view.row.dataset.status = "complete";
+      if (frame.reply_id != null) view.row.dataset.replyId = String(frame.reply_id);
+      view.text.textContent = frame.message;
+      list.append(view.row);
+      follow(true);
+    }
+    dispatchUiActions(frame.ui_actions);
+  }
+
+  function onActionError(frame) {
+    const card = actionCard(scalar(frame.action_id));
+    if (card) {
+      card.removeAttribute("aria-busy");
+      if (frame.error_code === "NOT_FOUND") settleActionCard(card, "expired");
+      for (const button of card.querySelectorAll(".tool-card__actions button")) button.disabled = false;
+    }
+    showNotice(scalar(frame.message) || "That action could not be completed.");
+  }
+
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-approve]");
+    const card = button?.closest(".tool-card[data-action-id]");
+    if (card && !button.disabled) answerAction(card, button.dataset.approve === "true");
+  });
 
   function onError(frame) {
     const code = scalar(frame.error_code);
@@ -559,7 +657,14 @@ function startChat(root) {
         onResponse(frame);
         break;
       case "error":
-        onError(frame);
+        if (typeof frame.action_id === "string") onActionError(frame);
+        else onError(frame);
+        break;
+      case "action_result":
+        onActionResult(frame);
+        break;
+      case "ui_actions":
+        dispatchUiActions(frame.actions);
         break;
       default:
         break; // pong, and frame types from later protocol versions

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assistant.models import Conversation, Message, Profile
-from finance.models import Budget, Expense
+from assistant.models import Conversation, Message, PendingAction, Profile
+from finance.models import Budget, Expense, Income, RecurringExpense
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +250,39 @@ class TestChatPage:
         assert card.attrs["data-status"] == "error"
         assert "(failed)" in card.text and "The amount must be more than zero." in card.text
 
+    def test_an_action_waiting_for_approval_offers_approve_and_cancel_until_answered(self, client, alice):
+        convo = Conversation.objects.create(user=alice, title="Delete")
+        action = PendingAction.objects.create(
+            user=alice, conversation=convo, tool="delete_expense", arguments={"expense_id": 7},
+            summary="Delete $30.00 · propane · 2026-11-03", expires_at=timezone.now() + datetime.timedelta(minutes=5))
+        Message.objects.create(conversation=convo, user=alice, role="assistant", content="Approve it to delete.",
+                               tool_calls=[{"tool": "delete_expense", "input": {"expense_id": 7},
+                                            "status": "needs_confirmation", "action_id": str(action.id),
+                                            "result": {"summary": action.summary}}])
+        client.force_login(alice)
+        card = page(client.get("/")).select("li", "tool-card")[0]
+        assert (card.attrs["data-status"], card.attrs["data-action-id"]) == ("pending", str(action.id))
+        assert card.text == "? Waiting for your approval Delete $30.00 · propane · 2026-11-03 Approve Cancel"
+
+        PendingAction.objects.filter(id=action.id).update(status="cancelled")
+        card = page(client.get("/")).select("li", "tool-card")[0]
+        assert card.attrs["data-status"] == "cancelled" and card.text.endswith("Cancelled")
+        assert "Approve" not in card.text
+
+        PendingAction.objects.filter(id=action.id).update(status="pending", expires_at=timezone.now())
+        card = page(client.get("/")).select("li", "tool-card")[0]
+        assert card.attrs["data-status"] == "expired" and "Approve" not in card.text
+
+    def test_an_export_card_links_to_its_csv(self, client, alice):
+        convo = Conversation.objects.create(user=alice, title="Export")
+        url = "/api/v1/exports/expenses.csv?start=2026-11-01&end=2026-11-21"
+        Message.objects.create(conversation=convo, user=alice, role="assistant", content="Here it is.",
+                               tool_calls=[{"tool": "export_expenses", "input": {}, "status": "ok",
+                                            "result": {"url": url, "count": 3}}])
+        client.force_login(alice)
+        [link] = page(client.get("/")).select("a", "tool-card__download")
+        assert link.attrs["href"] == url and link.text == "Download CSV"
+
     def test_stopped_and_failed_replies_say_so(self, client, alice):
         convo = Conversation.objects.create(user=alice, title="Cut short")
         Message.objects.create(conversation=convo, user=alice, role="assistant", content="Your fuel spend",
@@ -350,6 +383,12 @@ class TestAdmin:
         Expense.objects.create(user=alice, amount="45.20", category="groceries", date=datetime.date(2026, 11, 20),
                                merchant="Safeway")
         Budget.objects.create(user=alice, category="groceries", monthly_limit="800.00")
+        Income.objects.create(user=alice, source="Social Security", amount="1850.00", date=datetime.date(2026, 11, 3),
+                              kind="pension")
+        RecurringExpense.objects.create(user=alice, amount="120.00", category="connectivity", description="Starlink",
+                                        starts_on=datetime.date(2026, 11, 5), next_due_on=datetime.date(2026, 12, 5))
+        PendingAction.objects.create(user=alice, tool="delete_expense", summary="Delete $30.00 · propane",
+                                     expires_at=timezone.now())
         client.force_login(superuser)
         return client
 
@@ -364,7 +403,10 @@ class TestAdmin:
         (Message, "I spent $45.20 on groceries"),
         (Expense, "Safeway"),
         (Budget, "800.00"),
-    ], ids=["profile", "conversation", "message", "expense", "budget"])
+        (Income, "Social Security"),
+        (RecurringExpense, "Starlink"),
+        (PendingAction, "Delete $30.00 · propane"),
+    ], ids=["profile", "conversation", "message", "expense", "budget", "income", "recurring", "pending-action"])
     def test_a_superuser_can_list_each_model(self, admin_client, model, shows):
         opts = model._meta
         response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
