@@ -78,9 +78,9 @@ class TestWarmContextCacheCommand:
 
 
 class TestSeedDemoCommand:
-    def test_it_creates_a_demo_user_who_can_log_in_with_a_month_of_expenses(self, client, capsys):
-        from assistant.demo import DEMO_PASSWORD, DEMO_USERNAME
-        from finance.models import Budget, Expense
+    def test_it_creates_a_demo_user_who_can_log_in_with_months_of_money_history(self, client, capsys):
+        from assistant.demo import DEMO_PASSWORD, DEMO_USERNAME, HISTORY_DAYS
+        from finance.models import Budget, Expense, Income, RecurringExpense
 
         call_command("seed_demo")
         out = capsys.readouterr().out
@@ -89,8 +89,12 @@ class TestSeedDemoCommand:
         expenses = Expense.objects.filter(user__username=DEMO_USERNAME)
         assert expenses.count() > 30 and Budget.objects.filter(user__username=DEMO_USERNAME).count() >= 8
         dates = sorted(expenses.values_list("date", flat=True))
-        assert (dates[-1] - dates[0]).days == 30
+        assert (dates[-1] - dates[0]).days == HISTORY_DAYS
         assert len(set(expenses.values_list("category", flat=True))) >= 8
+        assert Income.objects.filter(user__username=DEMO_USERNAME, kind="pension").count() >= 3
+        starlink = RecurringExpense.objects.get(user__username=DEMO_USERNAME, description="Starlink")
+        assert starlink.expenses.count() >= 3, "the bill posted itself every month"
+        assert Budget.objects.get(user__username=DEMO_USERNAME, category="groceries").rollover
 
     def test_running_it_again_leaves_the_demo_data_alone(self, capsys):
         from finance.models import Expense
