@@ -160,6 +160,10 @@ class SetBudgetArgs(BaseModel):
     alert_threshold_percent: int | None = Field(
         None, ge=1, le=100, description="Warn at this percent of the limit; omit to keep (default 80)."
     )
+    rollover: bool | None = Field(
+        None, description="true: carry what is left (or overspent) into next month, like an envelope; "
+        "false: start fresh each month; omit to keep.",
+    )
 
 
 def _set_budget_card(arguments: dict, result: dict) -> str:
@@ -177,6 +181,8 @@ def set_budget(ctx: ToolContext, args: SetBudgetArgs) -> ToolResult:
         category=args.category,
         monthly_limit=args.monthly_limit,
         alert_threshold_percent=args.alert_threshold_percent,
+        rollover=args.rollover,
+        today=ctx.today,
     )
     status = selectors.budget_status(user=ctx.user, today=ctx.today, category=budget.category)
     return ToolResult(
