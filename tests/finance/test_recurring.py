@@ -87,3 +87,17 @@ class TestPosting:
         recent = context["financial"]["recent_expenses"]
         assert recent and recent[0]["category"] == "connectivity" and recent[0]["recurring"] is True
         assert RecurringExpense.objects.get(user=alice).next_due_on > today
+
+
+@pytest.mark.django_db
+class TestPostRecurringCommand:
+    def test_it_posts_what_fell_due_for_everyone_and_says_how_many(self, alice, bob, capsys):
+        from django.core.management import call_command
+
+        for user in (alice, bob):
+            services.recurring_expense_create(user=user, amount=Decimal("10"), category="other",
+                                              starts_on=datetime.date.today() - datetime.timedelta(days=3))
+        call_command("post_recurring")
+        assert "Posted 2 recurring entries." in capsys.readouterr().out
+        call_command("post_recurring")
+        assert "Posted 0 recurring entries." in capsys.readouterr().out
