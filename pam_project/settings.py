@@ -4,7 +4,9 @@ With no DATABASE_URL the app uses SQLite and with no REDIS_URL an in-memory chan
 and a local-memory cache: a first look on a laptop only. Production, CI and the tests set both.
 """
 
+import datetime
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +59,18 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """Read a throttle rate like "600/min" (DRF's number/period, period s, m, h or d).
+
+    Raises ImproperlyConfigured naming the variable on any other value.
+    """
+    value = os.environ.get(name, "").strip() or default
+    number, _, period = value.partition("/")
+    if not number.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{name} must be a rate like 600/min or 20/hour, got {value!r}")
+    return value
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # Required to serve with DEBUG off (pam_project/asgi.py refuses to start without it); management
@@ -64,6 +78,11 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+if not SECRET_KEY:
+    # Django refuses an empty key to anything that reads it, and simplejwt reads it at start-up (the
+    # token blacklist's admin imports it). A random key lets those commands run; nothing signed with
+    # it outlives the process, and asgi.py still refuses to serve without DJANGO_SECRET_KEY.
+    SECRET_KEY = secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -79,6 +98,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "assistant",
     "finance",
     "travel",
@@ -218,3 +242,60 @@ PAM_BREAKER_FAILURES = env_int("PAM_BREAKER_FAILURES", 3)
 PAM_BREAKER_RESET_SECONDS = env_float("PAM_BREAKER_RESET_SECONDS", 60.0)
 PAM_CHAT_MESSAGES_PER_MINUTE = env_int("PAM_CHAT_MESSAGES_PER_MINUTE", 20)
 OPEN_METEO_URL = os.environ.get("OPEN_METEO_URL", "https://api.open-meteo.com")
+
+# --- REST API (/api/v1/): JWT for programs, the session (with CSRF) for the web app's own pages ---
+REST_FRAMEWORK = {
+    # JWT first: its WWW-Authenticate header makes a missing or bad credential a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "finance.api.filters.StableOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "finance.api.pagination.PagePagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "finance.api.throttling.AnonRateThrottle",
+        "finance.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("PAM_API_ANON_RATE", "60/min"),
+        "user": env_rate("PAM_API_USER_RATE", "600/min"),
+        "auth_token": env_rate("PAM_API_TOKEN_RATE", "20/min"),
+    },
+    # Proxies in front of PAM that append to X-Forwarded-For; 0 trusts only the socket's address.
+    "NUM_PROXIES": env_int("PAM_API_NUM_PROXIES", 0),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": datetime.timedelta(minutes=env_int("PAM_JWT_ACCESS_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": datetime.timedelta(days=env_int("PAM_JWT_REFRESH_DAYS", 7)),
+    # Each refresh returns a new refresh token and blacklists the old one, so a stolen refresh
+    # token stops working once its owner has used it.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PAM API",
+    "DESCRIPTION": "Expenses, income, budgets and reports of the signed-in PAM user. Money is a string "
+    "with two places (\"45.20\") in the user's currency; dates are ISO 8601 in the user's timezone.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Separate request and response components, so read-only fields (id, created_at) are not inputs.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
