@@ -68,6 +68,10 @@ class Recurrence(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The last day must be on or after the first (starts_on)."})
+
 
 class RecurringExpense(Recurrence):
     """A bill that repeats (monthly insurance, Starlink) and posts itself as an Expense."""

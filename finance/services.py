@@ -10,6 +10,7 @@ import datetime
 import logging
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -122,9 +123,21 @@ def expense_update(*, user, expense_id: int, **changes) -> tuple[Expense, dict]:
     previous = _apply_changes(expense, EXPENSE_FIELDS, changes)
     if previous:
         _validate(expense, exclude=("user", "recurring"))
-        expense.save()
+        _save_posted(expense)
         _changed(user, "reload_expenses")
     return expense, previous
+
+
+def _save_posted(row) -> None:
+    """Save an edited row; a posted occurrence moved onto a day its recurrence already posted
+    is a ValidationError on ``date``, not a database error."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as exc:
+        if row.recurring_id is None:
+            raise
+        raise ValidationError({"date": "This recurring entry was already posted on that day."}) from exc
 
 
 @transaction.atomic
@@ -164,7 +177,7 @@ def income_update(*, user, income_id: int, **changes) -> tuple[Income, dict]:
     previous = _apply_changes(income, INCOME_FIELDS, changes)
     if previous:
         _validate(income, exclude=("user", "recurring"))
-        income.save()
+        _save_posted(income)
         _changed(user, "reload_income")
     return income, previous
 
@@ -272,6 +285,18 @@ def recurring_income_create(
     _validate(recurring)
     recurring.save()
     _changed(user, "reload_income")
+    return recurring
+
+
+@transaction.atomic
+def recurring_delete(*, user, model: type[RecurringExpense] | type[RecurringIncome], recurring_id: int):
+    """Stop a recurring bill or income for good. What it already posted stays (those rows lose
+    their link). Returns the deleted instance; raises ``model.DoesNotExist``."""
+    recurring = model.objects.select_for_update().get(id=recurring_id, user=user)
+    deleted_id = recurring.id
+    recurring.delete()
+    recurring.id = deleted_id
+    _changed(user, "reload_expenses" if model is RecurringExpense else "reload_income")
     return recurring
 
 

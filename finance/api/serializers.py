@@ -75,10 +75,7 @@ class BudgetSerializer(serializers.ModelSerializer):
 
 
 class _RecurrenceSerializer(serializers.ModelSerializer):
-    def validate(self, attrs):
-        if attrs.get("ends_on") and attrs["ends_on"] < attrs["starts_on"]:
-            raise serializers.ValidationError({"ends_on": "Must be on or after starts_on."})
-        return attrs
+    """Field checks only; the dates' order is the model's rule (Recurrence.clean), via the service."""
 
 
 class RecurringExpenseSerializer(_RecurrenceSerializer):

@@ -198,9 +198,11 @@ class BudgetViewSet(_OwnedRows, viewsets.ModelViewSet):
         "today is posted as an expense on its day.",
     ),
     retrieve=extend_schema(summary="One recurring expense"),
+    destroy=extend_schema(summary="Stop a recurring bill", description="What it already posted stays."),
 )
 class RecurringExpenseViewSet(
-    _OwnedRows, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    _OwnedRows, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = serializers.RecurringExpenseSerializer
     ordering_fields = ["next_due_on", "amount", "created_at"]
@@ -215,6 +217,10 @@ class RecurringExpenseViewSet(
                 user=self.request.user, **serializer.validated_data
             )
 
+    def perform_destroy(self, instance):
+        with service_errors():
+            services.recurring_delete(user=self.request.user, model=RecurringExpense, recurring_id=instance.id)
+
 
 @extend_schema_view(
     list=extend_schema(summary="List recurring income", description="Soonest due first."),
@@ -223,9 +229,11 @@ class RecurringExpenseViewSet(
         description="Income that repeats (a pension on the 3rd), posted as income on each occurrence's day.",
     ),
     retrieve=extend_schema(summary="One recurring income"),
+    destroy=extend_schema(summary="Stop a recurring income", description="What it already posted stays."),
 )
 class RecurringIncomeViewSet(
-    _OwnedRows, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    _OwnedRows, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = serializers.RecurringIncomeSerializer
     ordering_fields = ["next_due_on", "amount", "created_at"]
@@ -237,6 +245,10 @@ class RecurringIncomeViewSet(
     def perform_create(self, serializer):
         with service_errors():
             serializer.instance = services.recurring_income_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        with service_errors():
+            services.recurring_delete(user=self.request.user, model=RecurringIncome, recurring_id=instance.id)
 
 
 class BudgetStatusView(APIView):

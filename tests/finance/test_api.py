@@ -648,6 +648,25 @@ class TestRecurring:
         assert response.status_code == 400 and list(response.json()) == [field]
 
 
+    def test_alice_stops_a_bill_and_what_it_posted_stays_and_bob_cannot_stop_hers(self, as_alice, as_bob, alice):
+        bill = services.recurring_expense_create(user=alice, amount=Decimal("120"), category="connectivity",
+                                                 starts_on=datetime.date(2026, 10, 5))
+        services.recurring_post_due(user=alice, today=datetime.date(2026, 11, 21))
+        assert as_bob.delete(f"{API}/recurring-expenses/{bill.id}/").status_code == 404
+        assert RecurringExpense.objects.filter(id=bill.id).exists()
+        assert as_alice.delete(f"{API}/recurring-expenses/{bill.id}/").status_code == 204
+        assert not RecurringExpense.objects.filter(id=bill.id).exists()
+        assert Expense.objects.filter(user=alice, category="connectivity").count() == 2
+
+    def test_moving_a_posted_bill_onto_a_day_it_already_posted_is_a_400_on_date(self, as_alice, alice):
+        services.recurring_expense_create(user=alice, amount=Decimal("120"), category="connectivity",
+                                          starts_on=datetime.date(2026, 10, 5))
+        services.recurring_post_due(user=alice, today=datetime.date(2026, 11, 21))
+        november = Expense.objects.get(user=alice, date=datetime.date(2026, 11, 5))
+        response = as_alice.patch(f"{API}/expenses/{november.id}/", {"date": "2026-10-05"}, format="json")
+        assert response.status_code == 400 and list(response.json()) == ["date"]
+
+
 class TestThrottling:
     @pytest.fixture
     def rates(self, settings):
