@@ -7,6 +7,9 @@ from django.core.cache import cache
 
 from assistant.models import Profile
 
+# The browser tests' fixtures (a live daphne server, Chromium): tests/browser_support.py.
+pytest_plugins = ["tests.browser_support"]
+
 
 def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]

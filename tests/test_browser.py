@@ -1,132 +1,21 @@
-"""End to end: a real daphne process serving PAM (DEBUG off, manifest static files, the test
-PostgreSQL database and Redis), driven by Debian's Chromium through Playwright.
+"""End to end: the chat in a real browser (Debian's Chromium through Playwright) against a real
+daphne process serving PAM with DEBUG off, manifest static files, the test PostgreSQL database
+and Redis (tests/browser_support.py).
 
-Chromium comes from Debian (`make browser`), never from `playwright install`. On failure a
-screenshot is saved to test-artifacts/ and daphne's output is part of the assertion message;
-set PAM_TEST_SCREENSHOTS=1 to keep a screenshot of the passing run as well.
+On failure a screenshot is saved to test-artifacts/ and daphne's output is part of the assertion
+message; set PAM_TEST_SCREENSHOTS=1 to keep a screenshot of the passing run as well.
 """
 
 import datetime
 import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import zoneinfo
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from channels.db import database_sync_to_async
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from finance.models import Expense
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WAIT_MS = 15_000
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_env() -> dict:
-    db = connection.settings_dict
-    assert db["ENGINE"] == "django.db.backends.postgresql", "the browser test needs PostgreSQL"
-    env = dict(os.environ)
-    env.update({
-        # The test database pytest-django made, so the server sees what the test commits.
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "browser-test-secret-key-0123456789-abcdefghij",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "ANTHROPIC_API_KEY": "",
-        "DJANGO_SETTINGS_MODULE": "pam_project.settings",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
-
-
-def _output(log) -> str:
-    log.flush()
-    return Path(log.name).read_text(errors="replace")[-8000:]
-
-
-@pytest.fixture(scope="session")
-def collected_static():
-    """Run collectstatic once, as a deployment would: with DEBUG off, whitenoise serves the
-    manifest storage's hashed files. STATIC_ROOT is not configurable from the environment,
-    so this collects into the default, git-ignored staticfiles/."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT, env={**os.environ, "DJANGO_DEBUG": "0"}, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, f"collectstatic failed:\n{result.stdout}\n{result.stderr}"
-
-
-@pytest.fixture
-def live_pam(transactional_db, collected_static):
-    """A daphne process serving PAM on a free port; yields ``(base_url, output)`` where
-    ``output()`` is daphne's output so far. Stopped before the database is flushed."""
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile("w+", prefix="pam-daphne-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "pam_project.asgi:application"],
-        cwd=ROOT, env=_server_env(), stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"daphne exited with {process.returncode}:\n{_output(log)}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"daphne did not accept connections on port {port} within 15 s:\n{_output(log)}")
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", lambda: _output(log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
-        os.unlink(log.name)
-
-
-@pytest.fixture
-async def browser_page():
-    """A fresh Chromium page (Debian's build), in America/Denver like alice."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = await browser.new_context(timezone_id="America/Denver", locale="en-US",
-                                                viewport={"width": 1280, "height": 800})
-            page = await context.new_page()
-            page.set_default_timeout(WAIT_MS)
-            expect.set_options(timeout=WAIT_MS)
-            yield page
-            await context.close()
-        finally:
-            await browser.close()
+from tests.browser_support import DENVER, failure_report, keep_screenshot, log_in
 
 
 @database_sync_to_async
@@ -149,14 +38,11 @@ class TestChatInTheBrowser:
         page_errors = []
         page.on("pageerror", lambda error: page_errors.append(str(error)))
 
-        try:
+        async with failure_report(page, "browser-chat", server_output, **{
+            "Page errors": lambda: page_errors, "WebSocket frames": lambda: frames[-20:],
+        }):
             # Not logged in: the chat sends her to the login page, then back to the chat.
-            await page.goto(f"{base_url}/")
-            await expect(page).to_have_url(f"{base_url}/accounts/login/?next=/")
-            await page.fill("#id_username", "alice")
-            await page.fill("#id_password", "alice-password-123")
-            await page.get_by_role("button", name="Log in").click()
-            await expect(page).to_have_url(f"{base_url}/")
+            await log_in(page, base_url, "/", "alice", "alice-password-123")
             await page.wait_for_selector('body[data-pam-ready="1"]')
             await expect(page.locator("#connection-status")).to_have_text("Connected")
             await expect(page.locator("#welcome")).to_be_visible()
@@ -203,9 +89,7 @@ class TestChatInTheBrowser:
             conversation_id = final["conversation_id"]
             await expect(page).to_have_url(f"{base_url}/?c={conversation_id}")
             await expect(page.locator(f'#conversation-list a[data-conversation="{conversation_id}"]')).to_have_count(1)
-            if os.environ.get("PAM_TEST_SCREENSHOTS"):
-                ARTIFACTS.mkdir(exist_ok=True)
-                await page.screenshot(path=str(ARTIFACTS / "browser-chat-after-reply.png"), full_page=True)
+            await keep_screenshot(page, "browser-chat-after-reply")
 
             await page.reload()
             await page.wait_for_selector('body[data-pam-ready="1"]')
@@ -220,16 +104,4 @@ class TestChatInTheBrowser:
             await expect(saved_card).to_contain_text("$45.20")
             await expect(page.locator("#welcome")).to_have_count(0)
             assert page_errors == []
-            if os.environ.get("PAM_TEST_SCREENSHOTS"):
-                await page.screenshot(path=str(ARTIFACTS / "browser-chat-after-reload.png"), full_page=True)
-        except Exception as exc:
-            ARTIFACTS.mkdir(exist_ok=True)
-            shot = ARTIFACTS / "browser-chat-failure.png"
-            try:
-                await page.screenshot(path=str(shot), full_page=True)
-            except Exception as shot_error:  # the page may be gone; the server output matters more
-                shot = f"(no screenshot: {shot_error})"
-            raise AssertionError(
-                f"{exc}\n\nScreenshot: {shot}\nPage errors: {page_errors}\n"
-                f"WebSocket frames: {frames[-20:]}\n\ndaphne output:\n{server_output()}"
-            ) from exc
+            await keep_screenshot(page, "browser-chat-after-reload")
