@@ -39,7 +39,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _server_env() -> dict:
+def _server_env(static_root) -> dict:
     db = connection.settings_dict
     assert db["ENGINE"] == "django.db.backends.postgresql", "the browser test needs PostgreSQL"
     env = dict(os.environ)
@@ -54,6 +54,7 @@ def _server_env() -> dict:
         "ANTHROPIC_API_KEY": "",
         "DJANGO_SETTINGS_MODULE": "pam_project.settings",
         "PYTHONUNBUFFERED": "1",
+        "DJANGO_STATIC_ROOT": str(static_root),
     })
     return env
 
@@ -64,15 +65,18 @@ def _output(log) -> str:
 
 
 @pytest.fixture(scope="session")
-def collected_static():
-    """Run collectstatic once, as a deployment would: with DEBUG off, whitenoise serves the
-    manifest storage's hashed files. STATIC_ROOT is not configurable from the environment,
-    so this collects into the default, git-ignored staticfiles/."""
+def collected_static(tmp_path_factory):
+    """Run collectstatic once, as a deployment would (with DEBUG off, whitenoise serves the
+    manifest storage's hashed files), into this run's own folder (DJANGO_STATIC_ROOT), so runs
+    side by side never rewrite each other's files. Returns that folder."""
+    static_root = tmp_path_factory.mktemp("staticfiles")
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT, env={**os.environ, "DJANGO_DEBUG": "0"}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env={**os.environ, "DJANGO_DEBUG": "0", "DJANGO_STATIC_ROOT": str(static_root)},
+        capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, f"collectstatic failed:\n{result.stdout}\n{result.stderr}"
+    return static_root
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def live_pam(transactional_db, collected_static):
     log = tempfile.NamedTemporaryFile("w+", prefix="pam-daphne-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "pam_project.asgi:application"],
-        cwd=ROOT, env=_server_env(), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=_server_env(collected_static), stdout=log, stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 15

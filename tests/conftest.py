@@ -25,6 +25,7 @@ def pytest_configure(config):
         raise pytest.UsageError(f"PAM's tests need Redis at {settings.REDIS_URL}: {exc}") from exc
     # Pages render in-process without a collectstatic manifest; the browser test's daphne
     # server uses the real manifest storage (tests/test_browser.py).
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
