@@ -1,12 +1,17 @@
 """The offline provider's understanding: the shared eval cases (copied into tests/fixtures) and
-more of the ordinary ways people say the same things. Read on a fixed local day, a Saturday."""
+more of the ordinary ways people say the same things, then its answers to tool results fed back
+to it. Read on a fixed local day, a Saturday. Whole turns against the database are in
+test_local_flows.py."""
 
 import datetime
 import json
+import zoneinfo
 from pathlib import Path
 
 import pytest
 
+from assistant.providers.base import ModelRequest
+from assistant.providers.local import LocalProvider
 from assistant.providers.local.understanding import Reply, ToolRequest, understand
 
 TODAY = datetime.date(2026, 11, 21)  # a Saturday
@@ -15,7 +20,8 @@ CASES = [json.loads(line) for line in (Path(__file__).parent.parent / "fixtures"
 
 
 def expected_value(key, value):
-    if key == "date" and isinstance(value, str) and value.endswith("d"):
+    """A day in the fixtures is relative to the user's local today: "-1d" is yesterday."""
+    if key in ("date", "start_date", "end_date") and isinstance(value, str) and value.endswith("d"):
         return (TODAY + datetime.timedelta(days=int(value[:-1]))).isoformat()
     return value
 
@@ -81,6 +87,23 @@ MORE_PHRASINGS = [
     ("log it", None, {}),
     ("set my budget", None, {}),
     ("", None, {}),
+    # New abilities, and wording near them that must stay a read or nothing.
+    ("I logged that twice, delete the last one", "list_expenses", {"limit": 1}),
+    ("remove the last $12 coffee", "list_expenses", {"amount": "12.00", "category": "dining", "limit": 1}),
+    ("move the Safeway one from dining to groceries", "list_expenses", {"text": "Safeway", "category": "dining"}),
+    ("received $45 in dividends", "log_income", {"amount": "45.00", "kind": "other", "source": "Dividends"}),
+    ("paid $38 for a campsite on May 3", "log_expense", {"amount": "38.00", "date": "2026-05-03"}),
+    ("log my $95 insurance every month starting Dec 1", "log_expense", {"repeats": "monthly", "date": "2026-12-01"}),
+    ("what's my spending forecast for this month?", "predict_end_of_month", {}),
+    ("Am I overspending on fuel?", "get_budget_status", {"category": "fuel"}),
+    ("what's the weather forecast in Moab?", None, {}),
+    ("am I on track for my trip?", None, {}),
+    ("How do I delete an expense?", None, {}),
+    ("change my pension to $1,300", None, {}),
+    ("Lunch was great, not too pricey", None, {}),
+    ("I spent $40 on gas, not diesel", "log_expense", {"amount": "40.00", "category": "fuel"}),
+    ("bought a new propane tank for $60 and got rid of the old one", "log_expense",
+     {"amount": "60.00", "category": "propane"}),
 ]
 
 
@@ -103,3 +126,105 @@ class TestReplies:
 
     def test_a_month_and_day_without_a_year_is_the_last_one_past(self):
         assert understand("paid $38 for a campsite on Dec 24", TODAY).input["date"] == "2025-12-24"
+    def test_a_rhythm_the_tools_cannot_hold_is_not_logged(self):
+        reply = understand("I get $500 every two weeks from my job", TODAY)
+        assert isinstance(reply, Reply) and reply.text.startswith("I can repeat things weekly, monthly or yearly, "
+                                                                  "but not every two weeks, so I haven't logged")
+
+    def test_it_does_not_delete_a_budget_and_says_so(self):
+        assert understand("delete my fuel budget", TODAY).text.startswith(
+            "I can only delete expenses from here, so I haven't touched your budget.")
+
+    def test_a_correction_without_a_new_value_asks_for_one(self):
+        reply = understand("change the propane expense", TODAY)
+        assert isinstance(reply, Reply) and "haven't changed anything" in reply.text
+
+    def test_a_correction_to_a_future_day_is_refused(self):
+        reply = understand("change the date of the propane expense to Nov 25, 2026", TODAY)
+        assert isinstance(reply, Reply) and "November 25 is still ahead" in reply.text
+
+    def test_the_capabilities_name_every_new_ability(self):
+        text = understand("what can you do?", TODAY).text
+        for ability in ("Log income", "Fix or delete an expense", "List or export", "Look ahead"):
+            assert ability in text
+
+
+NOW = datetime.datetime(2026, 11, 21, 19, 0, tzinfo=datetime.UTC)  # noon in Denver
+DENVER = zoneinfo.ZoneInfo("America/Denver")
+PROPANE = {"id": 7, "amount": "30.00", "category": "propane", "date": "2026-11-03", "description": "propane",
+           "merchant": "AmeriGas", "location": "", "tags": [], "recurring": False}
+
+
+def listing(*expenses, count=None):
+    return {"start": "2026-08-24", "end": "2026-11-21", "period": None, "total": "30.00", "currency": "USD",
+            "count": len(expenses) if count is None else count, "expenses": list(expenses)}
+
+
+async def next_step(user_text, tool, tool_input, result, *, is_error=False, currency="USD"):
+    """Feed one tool result back to the provider after ``user_text``; returns its MessageDone."""
+    messages = [
+        {"role": "user", "content": user_text},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": tool, "input": tool_input}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": json.dumps(result),
+                                      "is_error": is_error}]},
+    ]
+    request = ModelRequest(system_static="", user_context="", volatile="", messages=messages, tools=[], now=NOW,
+                           timezone=DENVER, currency=currency)
+    events = [event async for event in LocalProvider().stream(request)]
+    return events[-1]
+
+
+def text_of(done):
+    return done.content[0]["text"]
+
+
+class TestToolResults:
+    async def test_one_listed_expense_for_a_delete_request_becomes_the_delete_call(self):
+        done = await next_step("delete the $30 propane expense", "list_expenses", {}, listing(PROPANE))
+        assert done.stop_reason == "tool_use"
+        assert (done.tool_uses[0]["name"], done.tool_uses[0]["input"]) == ("delete_expense", {"expense_id": 7})
+
+    async def test_the_same_listing_for_a_question_is_just_listed(self):
+        done = await next_step("show my propane expenses", "list_expenses", {"category": "propane"}, listing(PROPANE))
+        assert done.stop_reason == "end_turn"
+        assert text_of(done) == ("You have 1 propane expense in the last 90 days, $30.00 in all:\n"
+                                 "• Nov 3 — $30.00 propane at AmeriGas")
+
+    async def test_a_listed_expense_that_does_not_fit_the_request_is_not_deleted(self):
+        # Listed with other filters (another model's call): a $45 expense is not "the $30 propane expense".
+        done = await next_step("delete the $30 propane expense", "list_expenses", {},
+                               listing({**PROPANE, "amount": "45.00"}))
+        assert done.stop_reason == "end_turn" and "haven't deleted anything" in text_of(done)
+
+    async def test_more_matches_than_were_listed_is_a_question(self):
+        done = await next_step("delete the $30 propane expense", "list_expenses", {}, listing(PROPANE, count=3))
+        assert done.stop_reason == "end_turn" and text_of(done).startswith("3 expenses fit that")
+
+    async def test_a_proposed_delete_asks_for_approval_in_the_users_currency(self):
+        proposal = {"expense": PROPANE, "action_id": "a1", "summary": "Delete …", "status": "needs_confirmation"}
+        done = await next_step("delete the $30 propane expense", "delete_expense", {"expense_id": 7}, proposal,
+                               currency="EUR")
+        assert text_of(done) == ("I found the €30.00 propane expense from Nov 3 (AmeriGas). "
+                                 "Tap Approve to delete it, or Cancel to keep it.")
+        assert "deleted" not in text_of(done).lower()
+
+    async def test_a_failed_tool_is_reported_not_followed_up(self):
+        done = await next_step("delete the $30 propane expense", "list_expenses", {}, {"error": "boom"}, is_error=True)
+        assert text_of(done) == "I couldn't list your expenses: boom"
+
+    async def test_an_empty_export_still_gives_the_link(self):
+        result = {"url": "/api/v1/exports/expenses.csv?start=2026-10-01&end=2026-10-31", "count": 0, "total": "0.00",
+                  "currency": "USD", "start": "2026-10-01", "end": "2026-10-31", "category": "fuel"}
+        done = await next_step("export my fuel expenses for last month", "export_expenses", {}, result)
+        assert text_of(done) == ("You have no fuel expenses from Oct 1 to Oct 31, so the file would be empty. "
+                                 f"Here's the link anyway: {result['url']}")
+
+    async def test_a_month_within_budget_says_so(self):
+        result = {"month": "2026-11", "days_elapsed": 21, "days_in_month": 30, "is_early": False, "currency": "USD",
+                  "categories": [{"category": "fuel", "spent": "300.00", "projected": "428.57",
+                                  "monthly_limit": "600.00", "projected_over": None, "state": "ok"}],
+                  "total_spent": "300.00", "total_projected": "428.57", "total_limit": "600.00", "over_budget": []}
+        done = await next_step("am I on track this month?", "predict_end_of_month", {}, result)
+        assert text_of(done) == ("At this pace you'll stay within your budgets in November:\n"
+                                 "• Fuel: about $428.57 of $600.00\n"
+                                 "In all you're heading for about $428.57 this month ($300.00 so far, day 21 of 30).")

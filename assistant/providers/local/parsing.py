@@ -71,14 +71,37 @@ def _normalise_date_phrase(phrase: str) -> str:
     return phrase
 
 
+_DAY_OF_MONTH_RE = re.compile(r"(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)", re.IGNORECASE)
+
+
+def _last_day_numbered(number: int, today: datetime.date) -> datetime.date | None:
+    """The latest day on or before ``today`` that is the ``number``-th of its month."""
+    if not 1 <= number <= 31:
+        return None
+    month = today.replace(day=1)
+    for _ in range(12):
+        if number <= calendar.monthrange(month.year, month.month)[1]:
+            day = month.replace(day=number)
+            if day <= today:
+                return day
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return None
+
+
 def find_date(text: str, today: datetime.date) -> Found | None:
     """The first date the user names, read relative to their local ``today`` (past preferred).
 
-    "yesterday", "last night" → today − 1; "two days ago"; "last Friday"; "Jan 15"; "11/20"
-    (month first); "2026-11-03". Returns None when no date is named.
+    "yesterday", "last night" → today − 1; "two days ago"; "last Friday"; "Jan 15"; "the 3rd"
+    (the latest 3rd); "11/20" (month first); "2026-11-03". Returns None when no date is named.
     """
     base = datetime.datetime.combine(today, datetime.time(12, 0))
     for match in DATE_RE.finditer(text):
+        day_of_month = _DAY_OF_MONTH_RE.fullmatch(match.group(0).strip())
+        if day_of_month:  # dateparser reads "the 3rd" as March
+            day = _last_day_numbered(int(day_of_month.group(1)), today)
+            if day is not None:
+                return Found(day, match.start(), match.end())
+            continue
         parsed = dateparser.parse(
             _normalise_date_phrase(match.group(0)),
             languages=["en"],
@@ -111,7 +134,8 @@ def _decimal(number: str, thousands: bool = False) -> Decimal | None:
     return to_cents(value)
 
 
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters in ``spans`` replaced by spaces (positions kept)."""
     chars = list(text)
     for start, end in spans:
         chars[start:end] = " " * (end - start)
@@ -126,7 +150,7 @@ def find_amount(text: str, ignore: list[tuple[int, int]] = ()) -> Found | None:
     spans in ``ignore`` (dates) are skipped, and so are quantities with a unit ("32 gallons",
     "3 nights").
     """
-    text = _blank(text, list(ignore))
+    text = blank(text, list(ignore))
     for regex in (_CURRENCY_RE, _WORDED_RE):
         match = regex.search(text)
         if match:
@@ -210,4 +234,52 @@ def find_period(text: str, today: datetime.date) -> PeriodChoice | None:
         last_day = calendar.monthrange(year, month)[1]
         end = min(datetime.date(year, month, last_day), today)
         return PeriodChoice(start=datetime.date(year, month, 1), end=end)
+    return None
+
+
+_EVERY = r"(?:every|each|per)"
+_REPEAT_PATTERNS = {
+    "weekly": (
+        rf"\b{_EVERY}\s+(?:week|{_WEEKDAYS})\b|(?<=\d)\s*(?:a|/)\s*(?:week|wk)\b(?!\s+ago)",
+        r"weekly",
+    ),
+    "monthly": (
+        rf"\b{_EVERY}\s+(?:month|\d{{1,2}}(?:st|nd|rd|th))\b|(?<=\d)\s*(?:a|/)\s*(?:month|mo)\b(?!\s+ago)",
+        r"monthly",
+    ),
+    "yearly": (
+        rf"\b{_EVERY}\s+year\b|(?<=\d)\s*(?:a|/)\s*(?:year|yr)\b(?!\s+ago)",
+        r"yearly|annually",
+    ),
+}
+# "monthly" counts only as a statement ("it repeats monthly", "$95 monthly"), not as an adjective
+# ("paid the monthly bill"): one payment of a monthly bill is not a request to repeat it.
+_REPEAT_RES = {
+    frequency: re.compile(
+        rf"{always}|(?:\b(?:repeats|recurs|recurring|renews|billed|charged|paid|comes|due|is|it's)|,|\d)\s+(?:{word})\b"
+        rf"|\b(?:{word})\s*[.!]?\s*$",
+        re.IGNORECASE,
+    )
+    for frequency, (always, word) in _REPEAT_PATTERNS.items()
+}
+IRREGULAR_REPEAT_RE = re.compile(
+    r"\bevery\s+(?:other|two|2|three|3|four|4|six|6|few|couple of)\s+(?:days?|weeks?|months?)\b|\bbi-?weekly\b"
+    r"|\bfortnightly\b|\bquarterly\b|\bsemi-?(?:monthly|annually)\b|\btwice a (?:week|month|year)\b"
+    r"|\bevery\s+(?:day|night)\b|\bdaily\b|\bnightly\b",
+    re.IGNORECASE,
+)
+
+
+def find_repeats(text: str) -> str | None:
+    """How often the user says a bill or income repeats: "weekly", "monthly", "yearly" or None.
+
+    "Starlink is $120 every month", "$95 a month", "it repeats monthly", "every Friday" (weekly).
+    Rhythms the tools cannot hold ("every two weeks", "quarterly") match ``IRREGULAR_REPEAT_RE``
+    instead and give None here.
+    """
+    if IRREGULAR_REPEAT_RE.search(text):
+        return None
+    for frequency, regex in _REPEAT_RES.items():
+        if regex.search(text):
+            return frequency
     return None
