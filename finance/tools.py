@@ -77,6 +77,7 @@ def log_expense(ctx: ToolContext, args: LogExpenseArgs) -> ToolResult:
     if args.repeats:
         recurring = services.recurring_expense_create(user=ctx.user, starts_on=date, frequency=args.repeats, **fields)
         services.recurring_post_due(user=ctx.user, today=ctx.today)
+        recurring.refresh_from_db()
         expense = recurring.expenses.order_by("-date").first()
         if expense is None:  # starts later: nothing to post yet
             return ToolResult(data={"recurring": _recurring_dict(recurring), "expense": None,
@@ -238,6 +239,8 @@ def list_expenses(ctx: ToolContext, args: ListExpensesArgs) -> ToolResult:
     totals = expenses.aggregate(count=Count("id"), total=Sum("amount"))
     return ToolResult(data={
         "start": start.isoformat(), "end": end.isoformat(), "period": args.period_name(),
+        "category": args.category.value if args.category else None, "text": args.text,
+        "amount": money_str(args.amount) if args.amount is not None else None,
         "count": totals["count"], "total": money_str(totals["total"]), "currency": ctx.currency,
         "expenses": [selectors.expense_as_dict(expense) for expense in expenses[: args.limit]],
     })
@@ -287,7 +290,8 @@ class DeleteExpenseArgs(BaseModel):
 
 def _confirm_delete_expense(ctx: ToolContext, args: DeleteExpenseArgs) -> Confirmation:
     expense = selectors.expense_as_dict(_own_expense(ctx, args.expense_id))
-    return Confirmation(summary=f"Delete {_expense_card(expense, ctx.currency)}", data={"expense": expense})
+    return Confirmation(summary=f"Delete {_expense_card(expense, ctx.currency)}",
+                        data={"expense": expense, "currency": ctx.currency})
 
 
 @pam_tool(writes=True, label="Deleted expense", confirm=_confirm_delete_expense,
@@ -325,6 +329,7 @@ def log_income(ctx: ToolContext, args: LogIncomeArgs) -> ToolResult:
         recurring = services.recurring_income_create(user=ctx.user, amount=args.amount, source=args.source,
                                                      kind=args.kind, starts_on=date, frequency=args.repeats)
         services.recurring_post_due(user=ctx.user, today=ctx.today)
+        recurring.refresh_from_db()
         income = recurring.income.order_by("-date").first()
     else:
         income = services.income_create(user=ctx.user, amount=args.amount, source=args.source, kind=args.kind,

@@ -38,6 +38,7 @@ class ExpenseSerializer(serializers.ModelSerializer):
             "recurring", "created_at", "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"date": {"required": False, "help_text": "YYYY-MM-DD; omitted: the user's local today."}}
 
 
 class IncomeSerializer(serializers.ModelSerializer):
@@ -49,6 +50,7 @@ class IncomeSerializer(serializers.ModelSerializer):
         model = Income
         fields = ["id", "source", "amount", "date", "kind", "notes", "recurring", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"date": {"required": False, "help_text": "YYYY-MM-DD; omitted: the user's local today."}}
 
 
 class BudgetSerializer(serializers.ModelSerializer):

@@ -99,7 +99,8 @@ class ExpenseViewSet(_OwnedRows, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         with service_errors():
-            serializer.instance = services.expense_create(user=self.request.user, **serializer.validated_data)
+            data = {"date": local_today(self.request.user), **serializer.validated_data}
+            serializer.instance = services.expense_create(user=self.request.user, **data)
 
     def perform_update(self, serializer):
         with service_errors():
@@ -131,7 +132,8 @@ class IncomeViewSet(_OwnedRows, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         with service_errors():
-            serializer.instance = services.income_create(user=self.request.user, **serializer.validated_data)
+            data = {"date": local_today(self.request.user), **serializer.validated_data}
+            serializer.instance = services.income_create(user=self.request.user, **data)
 
     def perform_update(self, serializer):
         with service_errors():

@@ -170,7 +170,12 @@ class TestExpenses:
     def test_missing_required_fields_are_each_named(self, as_alice):
         response = as_alice.post(f"{API}/expenses/", {}, format="json")
         assert response.status_code == 400
-        assert set(response.json()) == {"amount", "category", "date"}
+        assert set(response.json()) == {"amount", "category"}
+
+    def test_an_expense_without_a_date_is_dated_the_users_local_today(self, as_alice):
+        response = as_alice.post(f"{API}/expenses/", {"amount": "5", "category": "dining"}, format="json")
+        denver_today = timezone.now().astimezone(zoneinfo.ZoneInfo("America/Denver")).date()
+        assert response.status_code == 201 and response.json()["date"] == denver_today.isoformat()
 
     def test_alice_reads_changes_and_deletes_her_expense(self, as_alice, alice):
         expense = spend(alice, "30", "propane")
