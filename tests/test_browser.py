@@ -105,3 +105,54 @@ class TestChatInTheBrowser:
             await expect(page.locator("#welcome")).to_have_count(0)
             assert page_errors == []
             await keep_screenshot(page, "browser-chat-after-reload")
+
+    async def test_alice_deletes_an_expense_only_after_she_approves_it(self, live_pam, browser_page, alice):
+        base_url, server_output = live_pam
+        page = browser_page
+        page_errors = []
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+
+        @database_sync_to_async
+        def seed():
+            keep = Expense.objects.create(user=alice, amount=Decimal("30.00"), category="groceries",
+                                          date=denver_yesterday(), merchant="Safeway")
+            doomed = Expense.objects.create(user=alice, amount=Decimal("30.00"), category="propane",
+                                            date=denver_yesterday(), merchant="AmeriGas")
+            return keep.id, doomed.id
+
+        keep_id, doomed_id = await seed()
+        async with failure_report(page, "browser-confirm", server_output, **{"Page errors": lambda: page_errors}):
+            await log_in(page, base_url, "/", "alice", "alice-password-123")
+            await page.wait_for_selector('body[data-pam-ready="1"]')
+            await expect(page.locator("#connection-status")).to_have_text("Connected")
+            await page.fill("#composer", "delete the $30 propane expense")
+            await page.press("#composer", "Enter")
+
+            card = page.locator('li.tool-card[data-tool="delete_expense"][data-status="pending"]')
+            await expect(card).to_contain_text("Waiting for your approval")
+            await expect(card).to_contain_text("$30.00 · propane")
+            reply = page.locator('article.msg[data-role="assistant"][data-status="complete"]')
+            await expect(reply.locator(".msg__text")).to_contain_text("Tap Approve to delete it")
+            assert {e["category"] for e in await expenses_of(alice)} == {"groceries", "propane"}
+
+            # A reload keeps the question open; approving it there works the same.
+            await page.reload()
+            await page.wait_for_selector('body[data-pam-ready="1"]')
+            await expect(page.locator("#connection-status")).to_have_text("Connected")
+            card = page.locator('li.tool-card[data-tool="delete_expense"][data-status="pending"]')
+            await card.get_by_role("button", name="Approve").click()
+
+            settled = page.locator('li.tool-card[data-tool="delete_expense"][data-status="done"]')
+            await expect(settled).to_contain_text("✓ Approved Delete $30.00 · propane")
+            await expect(settled.get_by_role("button")).to_have_count(0)
+            note = page.locator('article.msg[data-role="assistant"]').last.locator(".msg__text")
+            deleted = f"$30.00 · propane · {denver_yesterday()} · AmeriGas"
+            await expect(note).to_have_text(f"Done. Deleted expense: {deleted}.")
+            await keep_screenshot(page, "browser-confirm-approved")
+
+            @database_sync_to_async
+            def remaining():
+                return list(Expense.objects.filter(user=alice).values_list("id", flat=True))
+
+            assert await remaining() == [keep_id]
+            assert doomed_id != keep_id and page_errors == []

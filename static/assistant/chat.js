@@ -54,12 +54,12 @@ function actionButtons() {
   return actions;
 }
 
-/** Mark a confirmation card resolved: no buttons, the outcome in words. */
+/** Mark a confirmation card resolved: no buttons; its label and icon say how it ended. */
 function settleActionCard(card, state) {
   card.dataset.status = state;
   card.querySelector(".tool-card__actions")?.remove();
-  card.querySelector(".tool-card__outcome")?.remove();
-  card.append(el("span", "tool-card__outcome", ACTION_OUTCOMES[state] || state));
+  card.querySelector(".tool-card__icon").textContent = state === "done" ? "✓" : "–";
+  card.querySelector(".tool-card__name").textContent = ACTION_OUTCOMES[state] || state;
 }
 
 /** A safe same-origin download link from a tool result ({url}), or null. */
