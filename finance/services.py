@@ -111,21 +111,14 @@ def _apply_changes(instance, fields: tuple[str, ...], changes: dict) -> dict:
     return previous
 
 
-@transaction.atomic
-def expense_update(*, user, expense_id: int, **changes) -> tuple[Expense, dict]:
-    """Change some of an expense's fields (any of ``EXPENSE_FIELDS``).
-
-    Returns ``(expense, previous)`` where ``previous`` maps each changed field to its old value.
-    Raises Expense.DoesNotExist (not the user's, or gone), ValidationError on bad values,
-    TypeError for a field that cannot be changed.
-    """
-    expense = Expense.objects.select_for_update().get(id=expense_id, user=user)
-    previous = _apply_changes(expense, EXPENSE_FIELDS, changes)
+def _update_owned(model, fields: tuple[str, ...], reload: str, *, user, pk: int, changes: dict):
+    row = model.objects.select_for_update().get(id=pk, user=user)
+    previous = _apply_changes(row, fields, changes)
     if previous:
-        _validate(expense, exclude=("user", "recurring"))
-        _save_posted(expense)
-        _changed(user, "reload_expenses")
-    return expense, previous
+        _validate(row, exclude=("user", "recurring"))
+        _save_posted(row)
+        _changed(user, reload)
+    return row, previous
 
 
 def _save_posted(row) -> None:
@@ -135,9 +128,29 @@ def _save_posted(row) -> None:
         with transaction.atomic():
             row.save()
     except IntegrityError as exc:
-        if row.recurring_id is None:
+        if getattr(row, "recurring_id", None) is None:
             raise
         raise ValidationError({"date": "This recurring entry was already posted on that day."}) from exc
+
+
+def _delete_owned(model, reload: str, *, user, pk: int):
+    row = model.objects.select_for_update().get(id=pk, user=user)
+    row.delete()
+    row.id = pk  # Django clears it; callers still describe what was deleted
+    _changed(user, reload)
+    return row
+
+
+@transaction.atomic
+def expense_update(*, user, expense_id: int, **changes) -> tuple[Expense, dict]:
+    """Change some of an expense's fields (any of ``EXPENSE_FIELDS``).
+
+    Returns ``(expense, previous)`` where ``previous`` maps each changed field to its old value.
+    Raises Expense.DoesNotExist (not the user's, or gone), ValidationError on bad values (a
+    posted bill moved onto a day it already posted: on ``date``), TypeError for a field that
+    cannot be changed.
+    """
+    return _update_owned(Expense, EXPENSE_FIELDS, "reload_expenses", user=user, pk=expense_id, changes=changes)
 
 
 @transaction.atomic
@@ -146,12 +159,7 @@ def expense_delete(*, user, expense_id: int) -> Expense:
 
     Raises Expense.DoesNotExist when it is not the user's or already gone.
     """
-    expense = Expense.objects.select_for_update().get(id=expense_id, user=user)
-    deleted_id = expense.id
-    expense.delete()
-    expense.id = deleted_id
-    _changed(user, "reload_expenses")
-    return expense
+    return _delete_owned(Expense, "reload_expenses", user=user, pk=expense_id)
 
 
 @transaction.atomic
@@ -173,24 +181,13 @@ def income_create(
 @transaction.atomic
 def income_update(*, user, income_id: int, **changes) -> tuple[Income, dict]:
     """Change some of an income row's fields (``INCOME_FIELDS``); see ``expense_update``."""
-    income = Income.objects.select_for_update().get(id=income_id, user=user)
-    previous = _apply_changes(income, INCOME_FIELDS, changes)
-    if previous:
-        _validate(income, exclude=("user", "recurring"))
-        _save_posted(income)
-        _changed(user, "reload_income")
-    return income, previous
+    return _update_owned(Income, INCOME_FIELDS, "reload_income", user=user, pk=income_id, changes=changes)
 
 
 @transaction.atomic
 def income_delete(*, user, income_id: int) -> Income:
     """Delete one of the user's income rows. Raises Income.DoesNotExist."""
-    income = Income.objects.select_for_update().get(id=income_id, user=user)
-    deleted_id = income.id
-    income.delete()
-    income.id = deleted_id
-    _changed(user, "reload_income")
-    return income
+    return _delete_owned(Income, "reload_income", user=user, pk=income_id)
 
 
 @transaction.atomic
@@ -247,12 +244,7 @@ def budget_update(*, user, budget_id: int, today: datetime.date | None = None, *
 @transaction.atomic
 def budget_delete(*, user, budget_id: int) -> Budget:
     """Delete one of the user's budgets. Raises Budget.DoesNotExist."""
-    budget = Budget.objects.select_for_update().get(id=budget_id, user=user)
-    deleted_id = budget.id
-    budget.delete()
-    budget.id = deleted_id
-    _changed(user, "reload_budgets")
-    return budget
+    return _delete_owned(Budget, "reload_budgets", user=user, pk=budget_id)
 
 
 @transaction.atomic
@@ -292,12 +284,8 @@ def recurring_income_create(
 def recurring_delete(*, user, model: type[RecurringExpense] | type[RecurringIncome], recurring_id: int):
     """Stop a recurring bill or income for good. What it already posted stays (those rows lose
     their link). Returns the deleted instance; raises ``model.DoesNotExist``."""
-    recurring = model.objects.select_for_update().get(id=recurring_id, user=user)
-    deleted_id = recurring.id
-    recurring.delete()
-    recurring.id = deleted_id
-    _changed(user, "reload_expenses" if model is RecurringExpense else "reload_income")
-    return recurring
+    return _delete_owned(model, "reload_expenses" if model is RecurringExpense else "reload_income",
+                         user=user, pk=recurring_id)
 
 
 def _post_row(recurrence, day: datetime.date) -> None:

@@ -79,6 +79,29 @@ class _OwnedRows:
         return self.user_rows(self.request.user)
 
 
+class _LedgerViewSet(_OwnedRows, viewsets.ModelViewSet):
+    """Dated rows (expenses, income) written through their services; a new row without a date is
+    dated the user's local today."""
+
+    ordering_fields = ["date", "amount", "created_at"]
+    ordering = ["-date", "-created_at", "-id"]
+
+    def perform_create(self, serializer):
+        with service_errors():
+            data = {"date": local_today(self.request.user), **serializer.validated_data}
+            serializer.instance = self.create_service(user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        with service_errors():
+            serializer.instance, _ = self.update_service(
+                user=self.request.user, **{self.id_argument: serializer.instance.id}, **serializer.validated_data
+            )
+
+    def perform_destroy(self, instance):
+        with service_errors():
+            self.delete_service(user=self.request.user, **{self.id_argument: instance.id})
+
+
 @extend_schema_view(
     list=extend_schema(summary="List expenses", description="Newest first; filter, order and page with the "
                        "query parameters."),
@@ -88,29 +111,16 @@ class _OwnedRows:
     partial_update=extend_schema(summary="Change some fields of an expense"),
     destroy=extend_schema(summary="Delete an expense"),
 )
-class ExpenseViewSet(_OwnedRows, viewsets.ModelViewSet):
+class ExpenseViewSet(_LedgerViewSet):
     serializer_class = serializers.ExpenseSerializer
     filterset_class = ExpenseFilter
-    ordering_fields = ["date", "amount", "created_at"]
-    ordering = ["-date", "-created_at", "-id"]
+    create_service = staticmethod(services.expense_create)
+    update_service = staticmethod(services.expense_update)
+    delete_service = staticmethod(services.expense_delete)
+    id_argument = "expense_id"
 
     def user_rows(self, user):
         return expense_list(user=user)
-
-    def perform_create(self, serializer):
-        with service_errors():
-            data = {"date": local_today(self.request.user), **serializer.validated_data}
-            serializer.instance = services.expense_create(user=self.request.user, **data)
-
-    def perform_update(self, serializer):
-        with service_errors():
-            serializer.instance, _ = services.expense_update(
-                user=self.request.user, expense_id=serializer.instance.id, **serializer.validated_data
-            )
-
-    def perform_destroy(self, instance):
-        with service_errors():
-            services.expense_delete(user=self.request.user, expense_id=instance.id)
 
 
 @extend_schema_view(
@@ -121,29 +131,16 @@ class ExpenseViewSet(_OwnedRows, viewsets.ModelViewSet):
     partial_update=extend_schema(summary="Change some fields of an income row"),
     destroy=extend_schema(summary="Delete an income row"),
 )
-class IncomeViewSet(_OwnedRows, viewsets.ModelViewSet):
+class IncomeViewSet(_LedgerViewSet):
     serializer_class = serializers.IncomeSerializer
     filterset_class = IncomeFilter
-    ordering_fields = ["date", "amount", "created_at"]
-    ordering = ["-date", "-created_at", "-id"]
+    create_service = staticmethod(services.income_create)
+    update_service = staticmethod(services.income_update)
+    delete_service = staticmethod(services.income_delete)
+    id_argument = "income_id"
 
     def user_rows(self, user):
         return income_list(user=user)
-
-    def perform_create(self, serializer):
-        with service_errors():
-            data = {"date": local_today(self.request.user), **serializer.validated_data}
-            serializer.instance = services.income_create(user=self.request.user, **data)
-
-    def perform_update(self, serializer):
-        with service_errors():
-            serializer.instance, _ = services.income_update(
-                user=self.request.user, income_id=serializer.instance.id, **serializer.validated_data
-            )
-
-    def perform_destroy(self, instance):
-        with service_errors():
-            services.income_delete(user=self.request.user, income_id=instance.id)
 
 
 @extend_schema_view(
