@@ -125,6 +125,23 @@ class TestDeleteNeedsApproval:
         assert (await socket.receive_json_from(timeout=5))["type"] == "pong"
 
 
+class TestOfflineProvider:
+    async def test_the_local_provider_finds_the_expense_and_waits_for_approval(self, socket_for, alice):
+        doomed = await expense_for(alice)
+        kept = await expense_for(alice, category="groceries", merchant="Safeway")
+        socket = await socket_for(alice)
+        frames, final = await chat_turn(socket, "delete the $30 propane expense")
+        listed, proposed = of_type(frames, "tool_call")
+        assert listed["tool"] == "list_expenses" and listed["result"]["count"] == 1
+        assert proposed["tool"] == "delete_expense" and proposed["status"] == "needs_confirmation"
+        assert final["source"] == "local" and "Tap Approve" in final["message"]
+        assert "deleted" not in final["message"].lower()
+
+        result = await confirm(socket, proposed["action_id"])
+        assert result["status"] == "done"
+        assert not await expense_exists(doomed.id) and await expense_exists(kept.id)
+
+
 class TestPushes:
     async def test_a_change_reaches_the_users_other_pages_and_nobody_elses(self, socket_for, alice, bob):
         chat_page = await socket_for(alice)

@@ -109,3 +109,26 @@ class TestSpendingSummaryArguments:
     ])
     def test_it_rejects_inconsistent_ranges(self, alice, arguments):
         assert call_tool("get_spending_summary", arguments, context_for(alice)).status == "error"
+
+
+class TestMonthInTheUsersTimezone:
+    INSTANT = datetime.datetime(2026, 12, 1, 3, 0, tzinfo=datetime.UTC)  # Nov 30, 8 pm in Denver
+
+    def context(self, user, zone):
+        return ToolContext(user=user, timezone=zoneinfo.ZoneInfo(zone), now=self.INSTANT)
+
+    def test_the_projection_and_budgets_follow_the_users_own_calendar(self, alice, charlie):
+        for user in (alice, charlie):
+            Budget.objects.create(user=user, category="fuel", monthly_limit=Decimal("600"))
+            Expense.objects.create(user=user, amount=Decimal("300"), category="fuel", date=datetime.date(2026, 11, 30))
+        denver = call_tool("predict_end_of_month", {}, self.context(alice, "America/Denver")).result
+        berlin = call_tool("predict_end_of_month", {}, self.context(charlie, "Europe/Berlin")).result
+        assert (denver["month"], denver["days_elapsed"], denver["total_projected"]) == ("2026-11", 30, "300.00")
+        assert (berlin["month"], berlin["days_elapsed"], berlin["total_projected"]) == ("2026-12", 1, "0.00")
+        status = call_tool("get_budget_status", {}, self.context(alice, "America/Denver")).result
+        assert status["budgets"][0]["spent"] == "300.00" and status["days_left"] == 1
+
+    def test_income_logged_late_in_the_evening_is_dated_that_evening(self, alice):
+        outcome = call_tool("log_income", {"amount": "1200", "source": "Pension", "kind": "pension"},
+                            self.context(alice, "America/Denver"))
+        assert outcome.result["income"]["date"] == "2026-11-30"
