@@ -43,9 +43,10 @@ def build_profile(user) -> dict:
 
 def build_financial(user, profile: dict) -> dict:
     """The financial part for the user's local month: ``{"today", "budget_status" (see
-    finance.selectors.budget_status), "recent_expenses"}``. Recurring bills and income that
-    fell due are posted first, so the figures include them."""
-    from finance.selectors import budget_status, recent_expenses
+    finance.selectors.budget_status), "this_month": {"income", "expenses", "net"},
+    "recent_expenses"}``. Recurring bills and income that fell due are posted first, so the
+    figures include them."""
+    from finance.selectors import budget_status, cashflow, recent_expenses
     from finance.services import recurring_post_due
 
     today = local_now(profile).date()
@@ -53,6 +54,8 @@ def build_financial(user, profile: dict) -> dict:
     return {
         "today": today.isoformat(),
         "budget_status": budget_status(user=user, today=today),
+        "this_month": {key: value for key, value in cashflow(user=user, first=today, last=today).items()
+                       if key != "months"},
         "recent_expenses": recent_expenses(user=user, limit=5),
     }
 

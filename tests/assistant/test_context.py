@@ -28,6 +28,7 @@ class TestUserContext:
         }
         assert context["financial"]["budget_status"]["budgets"][0]["spent"] == "45.20"
         assert context["financial"]["recent_expenses"][0]["amount"] == "45.20"
+        assert context["financial"]["this_month"] == {"income": "0.00", "expenses": "45.20", "net": "-45.20"}
 
     def test_parts_are_cached_in_redis_under_their_keys_with_their_lifetimes(self, alice):
         user_context(alice)
