@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assistant.models import Profile
 from finance import services
-from finance.models import Category
+from finance.models import Category, Expense
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,13 @@ class TestDashboardPage:
         client.force_login(dana)
         html = client.get(URL).content.decode()
         assert attribute(html, "money", "data-currency") == "USD"
+
+    def test_opening_the_page_posts_bills_that_fell_due(self, client, alice):
+        today = timezone.now().astimezone(zoneinfo.ZoneInfo("America/Denver")).date()
+        services.recurring_expense_create(user=alice, amount=Decimal("120"), category="connectivity", starts_on=today)
+        client.force_login(alice)
+        assert client.get("/finance/").status_code == 200
+        assert list(Expense.objects.filter(user=alice).values_list("date", "amount")) == [(today, Decimal("120.00"))]
 
     def test_the_csv_link_downloads_this_months_expenses(self, client, alice):
         client.force_login(alice)
