@@ -154,8 +154,18 @@ def all_tools() -> list[Tool]:
 
 
 def tool_schemas() -> list[dict]:
-    """Every registered tool's schema, in a stable order (so the prompt cache prefix is stable)."""
-    return [tool.schema() for tool in all_tools()]
+    """Every registered tool's schema, in a stable order (so the prompt cache prefix is stable).
+
+    Built once per set of registered tools: pydantic takes about 1 ms per schema, and every
+    turn sends them all. Callers must not change the returned dicts.
+    """
+    names = tuple(sorted(_tools))
+    if _schema_cache.get("names") != names:
+        _schema_cache.update(names=names, schemas=[tool.schema() for tool in all_tools()])
+    return _schema_cache["schemas"]
+
+
+_schema_cache: dict = {}
 
 
 def tool_card(record: dict) -> dict:
