@@ -133,3 +133,44 @@ class PendingAction(models.Model):
 
     def __str__(self):
         return f"{self.tool} ({self.status}): {self.summary}"
+
+
+class CalendarEvent(models.Model):
+    """Something on the user's calendar. ``starts_at``/``ends_at`` are aware datetimes (stored in
+    UTC); a time the user says is read in their timezone, so "2pm" is 2pm where they are. An
+    all-day event spans whole local days."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", "Personal"
+        REMINDER = "reminder", "Reminder"
+        TRIP = "trip", "Trip"
+        BOOKING = "booking", "Booking"
+        MAINTENANCE = "maintenance", "Maintenance"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_events")
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    all_day = models.BooleanField(default=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSONAL)
+    location = models.CharField(max_length=200, blank=True)
+    reminder_minutes = models.PositiveIntegerField(null=True, blank=True,
+                                                   help_text="Remind this many minutes before the start.")
+    notes = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["user", "starts_at"], name="calendar_event_user_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
+                                   name="calendar_event_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+    def clean(self):
+        if self.ends_at and self.starts_at and self.ends_at < self.starts_at:
+            raise ValidationError({"ends_at": "The event must end at or after its start."})
