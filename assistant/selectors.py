@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from assistant.models import Conversation, Message, PendingAction
+from assistant.models import CalendarEvent, Conversation, Message, PendingAction
 
 
 def conversation_list(*, user, limit: int = 30) -> list[Conversation]:
@@ -54,4 +54,32 @@ def action_states(*, user, conversation: Conversation) -> dict[str, str]:
     return {
         str(action_id): "expired" if status == PendingAction.Status.PENDING and expires_at <= now else status
         for action_id, status, expires_at in rows
+    }
+
+
+def calendar_events(*, user, start=None, end=None, kind: str | None = None, text: str | None = None):
+    """The user's events that end at or after ``start`` and start before ``end`` (aware
+    datetimes; either may be None), soonest first, optionally of one kind or matching ``text``
+    in the title or location. Returns a QuerySet."""
+    from django.db.models import Q
+
+    events = CalendarEvent.objects.filter(user=user)
+    if start is not None:
+        events = events.filter(Q(ends_at__gte=start) | Q(ends_at__isnull=True, starts_at__gte=start))
+    if end is not None:
+        events = events.filter(starts_at__lt=end)
+    if kind:
+        events = events.filter(kind=kind)
+    if text:
+        events = events.filter(Q(title__icontains=text) | Q(location__icontains=text))
+    return events.order_by("starts_at", "id")
+
+
+def calendar_event_as_dict(event: CalendarEvent, zone) -> dict:
+    """An event as JSON-able data, its times in ``zone`` (the user's) as ISO 8601 with offset."""
+    return {
+        "id": event.id, "title": event.title, "kind": event.kind, "all_day": event.all_day,
+        "starts_at": event.starts_at.astimezone(zone).isoformat(),
+        "ends_at": event.ends_at.astimezone(zone).isoformat() if event.ends_at else None,
+        "location": event.location, "reminder_minutes": event.reminder_minutes, "notes": event.notes,
     }

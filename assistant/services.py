@@ -4,10 +4,13 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assistant.models import Conversation, Message, PendingAction, Profile
+from assistant.context import context_invalidate
+from assistant.models import CalendarEvent, Conversation, Message, PendingAction, Profile
+from assistant.push import push_ui_actions
 from assistant.registry import ToolContext, ToolOutcome, call_tool, tool_card
 
 
@@ -162,3 +165,62 @@ def action_resolve(*, user, action_id, approved: bool, ctx: ToolContext) -> Acti
             )
             Conversation.objects.filter(id=action.conversation_id).update(updated_at=timezone.now())
     return ActionResolution(action, status, outcome, reply)
+
+
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "all_day", "kind", "location", "reminder_minutes", "notes")
+
+
+def _calendar_changed(user) -> None:
+    def after_commit():
+        context_invalidate(user.id, "travel")
+        push_ui_actions(user.id, [{"type": "reload_calendar"}])
+
+    transaction.on_commit(after_commit)
+
+
+@transaction.atomic
+def calendar_event_create(*, user, title: str, starts_at: datetime.datetime, **fields) -> CalendarEvent:
+    """Put an event on the user's calendar. ``starts_at``/``ends_at`` must be aware (a time the
+    user said, read in their timezone by the caller). Raises ValidationError (naive times, an end
+    before the start, bad values)."""
+    event = CalendarEvent(user=user, title=title.strip(), starts_at=starts_at, **fields)
+    _validate_event(event)
+    event.save()
+    _calendar_changed(user)
+    return event
+
+
+def _validate_event(event: CalendarEvent) -> None:
+    for name in ("starts_at", "ends_at"):
+        value = getattr(event, name)
+        if value is not None and timezone.is_naive(value):
+            raise ValidationError({name: "A time needs its timezone."})
+    event.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def calendar_event_update(*, user, event_id: int, **changes) -> tuple[CalendarEvent, dict]:
+    """Change an event (``CALENDAR_FIELDS``). Returns ``(event, previous values)``. Raises
+    CalendarEvent.DoesNotExist (also for another user's), ValidationError."""
+    event = CalendarEvent.objects.select_for_update().get(id=event_id, user=user)
+    unknown = set(changes) - set(CALENDAR_FIELDS)
+    if unknown:
+        raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
+    previous = {name: getattr(event, name) for name, value in changes.items() if getattr(event, name) != value}
+    for name in previous:
+        setattr(event, name, changes[name].strip() if isinstance(changes[name], str) else changes[name])
+    if previous:
+        _validate_event(event)
+        event.save()
+        _calendar_changed(user)
+    return event, previous
+
+
+@transaction.atomic
+def calendar_event_delete(*, user, event_id: int) -> CalendarEvent:
+    """Remove an event from the user's calendar. Raises CalendarEvent.DoesNotExist."""
+    event = CalendarEvent.objects.select_for_update().get(id=event_id, user=user)
+    event.delete()
+    event.id = event_id
+    _calendar_changed(user)
+    return event

@@ -241,6 +241,11 @@ PAM_LLM_TOTAL_TIMEOUT = env_float("PAM_LLM_TOTAL_TIMEOUT", 90.0)
 PAM_BREAKER_FAILURES = env_int("PAM_BREAKER_FAILURES", 3)
 PAM_BREAKER_RESET_SECONDS = env_float("PAM_BREAKER_RESET_SECONDS", 60.0)
 PAM_CHAT_MESSAGES_PER_MINUTE = env_int("PAM_CHAT_MESSAGES_PER_MINUTE", 20)
+# Maintenance counts as "due soon" within this many miles or days of its due point.
+PAM_MAINTENANCE_DUE_SOON_MILES = env_int("PAM_MAINTENANCE_DUE_SOON_MILES", 500)
+PAM_MAINTENANCE_DUE_SOON_DAYS = env_int("PAM_MAINTENANCE_DUE_SOON_DAYS", 14)
+# Price per gallon for estimates before the user has logged a fill-up (US average, late 2026).
+PAM_DEFAULT_FUEL_PRICE = env_float("PAM_DEFAULT_FUEL_PRICE", 3.50)
 OPEN_METEO_URL = os.environ.get("OPEN_METEO_URL", "https://api.open-meteo.com")
 
 # --- REST API (/api/v1/): JWT for programs, the session (with CSRF) for the web app's own pages ---
