@@ -26,6 +26,7 @@ from assistant.protocol import (
     MAX_FRAME_CHARS,
     MAX_MESSAGE_CHARS,
     PROTOCOL_VERSION,
+    ChatContext,
     ChatFrame,
     ClientFrame,
     ConfirmActionFrame,
@@ -75,17 +76,20 @@ def receive_chat(user, frame: ChatFrame, text: str) -> Received:
     return Received(message, created)
 
 
-def tool_context(user, profile: dict, browser_timezone: str | None, conversation_id: int | None) -> ToolContext:
-    """Who the tools act for: the socket's user, in the profile's (else the browser's) timezone."""
-    return ToolContext(user=user, timezone=profile_zone(profile, browser_timezone), now=timezone.now(),
-                       currency=profile["currency"], conversation_id=conversation_id)
+def tool_context(user, profile: dict, context: ChatContext | None, conversation_id: int | None) -> ToolContext:
+    """Who the tools act for: the socket's user, in the profile's (else the browser's) timezone,
+    where the browser says they are."""
+    location = (context.location.lat, context.location.lng) if context and context.location else None
+    return ToolContext(user=user, timezone=profile_zone(profile, context.timezone if context else None),
+                       now=timezone.now(), currency=profile["currency"], conversation_id=conversation_id,
+                       location=location)
 
 
-def prepare_turn(user, message: Message, browser_timezone: str | None) -> PreparedTurn:
+def prepare_turn(user, message: Message, client_context: ChatContext | None) -> PreparedTurn:
     """Everything a turn needs before the model is called: context (cache), history, time."""
     context = user_context(user)
     profile = context["profile"]
-    ctx = tool_context(user, profile, browser_timezone, message.conversation_id)
+    ctx = tool_context(user, profile, client_context, message.conversation_id)
     zone, now = ctx.timezone, ctx.now
     request = ModelRequest(
         system_static=SYSTEM_STATIC,
@@ -104,9 +108,8 @@ def prepare_turn(user, message: Message, browser_timezone: str | None) -> Prepar
 def resolve_action(user, frame: ConfirmActionFrame) -> dict:
     """Answer a pending action and describe the outcome as an ``action_result`` frame."""
     profile = user_context(user)["profile"]
-    browser_timezone = frame.context.timezone if frame.context else None
     resolution = action_resolve(user=user, action_id=frame.action_id, approved=frame.approved,
-                                ctx=tool_context(user, profile, browser_timezone, None))
+                                ctx=tool_context(user, profile, frame.context, None))
     outcome, reply = resolution.outcome, resolution.reply
     return {
         "type": "action_result",
@@ -272,8 +275,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not received.created:
             return
         self.turn_message = message
-        browser_timezone = frame.context.timezone if frame.context else None
-        self.turn_task = asyncio.create_task(self.run_turn(message, message_id, browser_timezone))
+        self.turn_task = asyncio.create_task(self.run_turn(message, message_id, frame.context))
 
     async def handle_stop(self, frame: StopFrame):
         message_id = str(frame.message_id)
@@ -300,7 +302,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """A push from elsewhere (a change made on the dashboard, the API or another tab)."""
         await self.send_json({"type": "ui_actions", "actions": event["actions"]})
 
-    async def run_turn(self, message: Message, message_id: str, browser_timezone: str | None):
+    async def run_turn(self, message: Message, message_id: str, client_context: ChatContext | None):
         started = time.monotonic()
         state = agent.TurnState()
         status, error = Message.Status.COMPLETE, None
@@ -310,7 +312,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
         try:
             await emit({"type": "chat_response_start", "conversation_id": message.conversation_id})
-            prepared = await database_sync_to_async(prepare_turn)(self.user, message, browser_timezone)
+            prepared = await database_sync_to_async(prepare_turn)(self.user, message, client_context)
             await agent.run_turn(
                 chain=agent.default_chain(), request=prepared.request, ctx=prepared.ctx, state=state, emit=emit
             )

@@ -29,14 +29,15 @@ class ToolError(Exception):
 
 @dataclass(frozen=True)
 class ToolContext:
-    """Who a tool acts for and when: the authenticated user, their timezone, currency (ISO 4217)
-    and the turn's time (aware)."""
+    """Who a tool acts for and when: the authenticated user, their timezone, currency (ISO 4217),
+    the turn's time (aware) and, when the browser shared it, where they are ``(lat, lng)``."""
 
     user: Any
     timezone: zoneinfo.ZoneInfo
     now: datetime.datetime
     currency: str = "USD"
     conversation_id: int | None = None
+    location: tuple[float, float] | None = None
 
     @property
     def today(self) -> datetime.date:

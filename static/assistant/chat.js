@@ -122,8 +122,29 @@ function formatWait(seconds) {
   return `${Math.ceil(s / 60)} minutes`;
 }
 
+/** Where the user is, when they have already let this site know (never asks on its own). */
+let knownPosition = null;
+
+function watchKnownPosition() {
+  if (!navigator.permissions || !navigator.geolocation) return;
+  navigator.permissions
+    .query({ name: "geolocation" })
+    .then((status) => {
+      if (status.state !== "granted") return;
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          knownPosition = { lat: position.coords.latitude, lng: position.coords.longitude };
+        },
+        () => {},
+        { maximumAge: 600000, timeout: 10000 },
+      );
+    })
+    .catch(() => {});
+}
+
 function clientContext() {
   const context = { page: "chat" };
+  if (knownPosition) context.location = knownPosition;
   try {
     const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (timezone) context.timezone = timezone;
@@ -136,7 +157,10 @@ function clientContext() {
 // ---------------------------------------------------------------------------------------------
 
 const root = document.querySelector("[data-ws-path]");
-if (root) startChat(root);
+if (root) {
+  watchKnownPosition();
+  startChat(root);
+}
 
 function startChat(root) {
   const byId = (id) => document.getElementById(id);
