@@ -3,6 +3,8 @@
 Parts and their cache keys and lifetimes:
     profile    pam:profile:{user_id}    600 s   name, timezone, currency, units, home region
     financial  pam:financial:{user_id}  300 s   this month's budgets and spend, recent expenses
+    travel     pam:travel:{user_id}     300 s   primary vehicle, active/next trip, maintenance due,
+                                                upcoming calendar events
 
 ``user_context`` reads every part in one ``get_many`` round trip and builds only the parts that
 missed. Services call ``context_invalidate`` after a write commits. With Redis down the cache
@@ -17,7 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-PART_TTL_SECONDS = {"profile": 600, "financial": 300}
+PART_TTL_SECONDS = {"profile": 600, "financial": 300, "travel": 300}
+DATED_PARTS = ("financial", "travel")  # rebuilt when the user's local day has changed
 
 
 def context_key(part: str, user_id: int) -> str:
@@ -60,11 +63,39 @@ def build_financial(user, profile: dict) -> dict:
     }
 
 
+def build_travel(user, profile: dict) -> dict:
+    """The travel part: ``{"today", "vehicle" (primary, or None), "trip" (the active or next
+    trip with its stops, or None), "maintenance_due" (overdue and due-soon items),
+    "calendar" (events in the next 7 days, local times)}``."""
+    import datetime
+
+    from assistant.selectors import calendar_event_as_dict, calendar_events
+    from travel.models import Vehicle
+    from travel.selectors import maintenance_due, trip_as_dict, trip_list, vehicle_as_dict
+
+    now = local_now(profile)
+    today = now.date()
+    vehicle = Vehicle.objects.filter(user=user, is_primary=True).first()
+    trip = trip_list(user=user, upcoming_from=today).first()
+    events = calendar_events(user=user, start=now, end=now + datetime.timedelta(days=7))[:10]
+    return {
+        "today": today.isoformat(),
+        "vehicle": vehicle_as_dict(vehicle) if vehicle else None,
+        "trip": trip_as_dict(trip) if trip else None,
+        "maintenance_due": [item for item in maintenance_due(user=user, today=today) if item["state"] != "ok"],
+        "calendar": [calendar_event_as_dict(event, now.tzinfo) for event in events],
+    }
+
+
+BUILDERS = {"financial": build_financial, "travel": build_travel}
+
+
 def user_context(user) -> dict:
-    """Every context part for ``user``: ``{"profile": {...}, "financial": {...}}``.
+    """Every context part for ``user``: ``{"profile": {...}, "financial": {...}, "travel":
+    {...}}``.
 
     One cache round trip on a hit; on a miss the missing parts are built from the database and
-    stored with their lifetimes. A financial part cached on an earlier local day is rebuilt.
+    stored with their lifetimes. A dated part cached on an earlier local day is rebuilt.
     """
     keys = {part: context_key(part, user.id) for part in PART_TTL_SECONDS}
     cached = cache.get_many(list(keys.values()))
@@ -74,10 +105,11 @@ def user_context(user) -> dict:
         context["profile"] = build_profile(user)
         cache.set(keys["profile"], context["profile"], PART_TTL_SECONDS["profile"])
 
-    financial = context.get("financial")
-    if financial is None or financial.get("today") != local_now(context["profile"]).date().isoformat():
-        context["financial"] = build_financial(user, context["profile"])
-        cache.set(keys["financial"], context["financial"], PART_TTL_SECONDS["financial"])
+    today = local_now(context["profile"]).date().isoformat()
+    for part in DATED_PARTS:
+        if part not in context or context[part].get("today") != today:
+            context[part] = BUILDERS[part](user, context["profile"])
+            cache.set(keys[part], context[part], PART_TTL_SECONDS[part])
     return context
 
 

@@ -33,7 +33,7 @@ class TestUserContext:
     def test_parts_are_cached_in_redis_under_their_keys_with_their_lifetimes(self, alice):
         user_context(alice)
         redis = get_redis_connection("default")
-        for part, ttl in (("profile", 600), ("financial", 300)):
+        for part, ttl in (("profile", 600), ("financial", 300), ("travel", 300)):
             key = cache.make_key(context_key(part, alice.id))
             assert 0 < redis.ttl(key) <= ttl
 
@@ -48,6 +48,36 @@ class TestUserContext:
         with django_capture_on_commit_callbacks(execute=True):
             services.expense_create(user=alice, amount=Decimal("30"), category="fuel", date=today_for(alice))
         assert user_context(alice)["financial"]["budget_status"]["budgets"][0]["spent"] == "30.00"
+
+    def test_the_travel_part_holds_vehicle_trip_maintenance_and_calendar(
+        self, alice, bob, django_capture_on_commit_callbacks
+    ):
+        import datetime
+
+        from assistant.services import calendar_event_create
+        from travel import services as travel
+
+        today = today_for(alice)
+        with django_capture_on_commit_callbacks(execute=True):
+            travel.vehicle_create(user=alice, name="Minnie", odometer_miles=45000, rated_mpg=Decimal("10"))
+            travel.maintenance_item_create(user=alice, task="Oil change", interval_miles=5000,
+                                           last_done_odometer=39000, last_done_on=today)
+            travel.trip_create(user=alice, title="Moab", start_date=today + datetime.timedelta(days=3), stops=[
+                {"name": "Denver, CO", "latitude": 39.74, "longitude": -104.99},
+                {"name": "Moab, UT", "latitude": 38.57, "longitude": -109.55}])
+            calendar_event_create(user=alice, title="Dentist", starts_at=local_now({"timezone": "America/Denver"})
+                                  + datetime.timedelta(days=2))
+        travel_part = user_context(alice)["travel"]
+        assert travel_part["vehicle"]["name"] == "Minnie" and travel_part["vehicle"]["odometer_miles"] == 45000
+        assert [s["name"] for s in travel_part["trip"]["stops"]] == ["Denver, CO", "Moab, UT"]
+        assert [(i["task"], i["state"]) for i in travel_part["maintenance_due"]] == [("Oil change", "overdue")]
+        assert [e["title"] for e in travel_part["calendar"]] == ["Dentist"]
+        assert user_context(bob)["travel"] == {"today": today_for(bob).isoformat(), "vehicle": None, "trip": None,
+                                               "maintenance_due": [], "calendar": []}
+
+        with django_capture_on_commit_callbacks(execute=True):
+            travel.odometer_update(user=alice, odometer_miles=45100)
+        assert user_context(alice)["travel"]["vehicle"]["odometer_miles"] == 45100
 
     def test_parts_are_per_user(self, alice, bob):
         services.expense_create(user=alice, amount=Decimal("30"), category="fuel", date=today_for(alice))
