@@ -2,13 +2,15 @@
 
 import datetime
 import random
+import zoneinfo
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from assistant.context import context_invalidate, local_now
-from assistant.models import Profile
+from assistant.models import CalendarEvent, Profile
+from assistant.services import calendar_event_create
 from finance.models import Budget, Expense, Income, RecurringExpense, RecurringIncome
 from finance.services import (
     budget_set,
@@ -18,6 +20,8 @@ from finance.services import (
     recurring_income_create,
     recurring_post_due,
 )
+from travel import services as travel
+from travel.models import SavedPlace, Trip, Vehicle
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "pam-demo-2026"
@@ -65,7 +69,8 @@ def seed_demo_user(*, reset: bool = False) -> tuple[object, bool, int]:
     else:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-        for model in (Expense, Income, Budget, RecurringExpense, RecurringIncome):
+        for model in (Expense, Income, Budget, RecurringExpense, RecurringIncome, Vehicle, Trip, SavedPlace,
+                      CalendarEvent):
             model.objects.filter(user=user).delete()
     Profile.objects.update_or_create(
         user=user,
@@ -107,7 +112,75 @@ def seed_demo_user(*, reset: bool = False) -> tuple[object, bool, int]:
                 expense_create(user=user, amount=Decimal(amount), category=category, date=day,
                                description=description, merchant=merchant)
                 count += 1
+    count += seed_road(user, today)
     return user, True, count
+
+
+# (days ago, odometer, gallons, price per gallon, full?, station)
+FILL_UPS = [
+    (58, 41200, "48.2", "3.79", True, "Pilot, Grand Junction"),
+    (44, 41640, "45.1", "3.85", True, "Love's, Green River"),
+    (37, 41950, "18.0", "3.92", False, "Maverik, Moab"),
+    (30, 42110, "30.5", "3.89", True, "Maverik, Moab"),
+    (16, 42560, "46.8", "3.71", True, "Flying J, Fruita"),
+    (4, 42980, "43.0", "3.69", True, "Love's, Green River"),
+]
+
+
+def seed_road(user, today: datetime.date) -> int:
+    """The demo's road life: a Class C with fill-ups and maintenance, a planned trip, saved
+    places and a few calendar events. Returns how many fill-ups were logged (each is also a fuel
+    expense)."""
+    vehicle = travel.vehicle_create(user=user, name="Minnie", make="Winnebago", model="Minnie Winnie 22M",
+                                    year=2019, vehicle_type="class_c", fuel_type="gasoline",
+                                    tank_capacity_gallons=Decimal("55"), rated_mpg=Decimal("9.5"),
+                                    odometer_miles=41000)
+    for days_ago, odometer, gallons, price, is_full, station in FILL_UPS:
+        travel.fuel_log_create(user=user, vehicle_id=vehicle.id, date=today - datetime.timedelta(days=days_ago),
+                               odometer_miles=odometer, volume_gallons=Decimal(gallons),
+                               price_per_gallon=Decimal(price), is_full=is_full, station=station)
+    travel.odometer_update(user=user, vehicle_id=vehicle.id, odometer_miles=43120)
+    for task, miles, days, done_odometer, done_days_ago in [
+        ("Oil change", 5000, 180, 38300, 150),        # due soon by miles (43,300)
+        ("Tire rotation", 6000, None, 37000, 200),    # overdue (43,000)
+        ("Generator service", None, 365, None, 320),  # due in 45 days
+        ("Roof seal inspection", None, 180, None, 20),
+    ]:
+        travel.maintenance_item_create(user=user, vehicle_id=vehicle.id, task=task, interval_miles=miles,
+                                       interval_days=days, last_done_odometer=done_odometer,
+                                       last_done_on=today - datetime.timedelta(days=done_days_ago))
+    start = today + datetime.timedelta(days=(4 - today.weekday()) % 7 or 7)  # next Friday
+    travel.trip_create(user=user, title="Canyon country loop", start_date=start,
+                       end_date=start + datetime.timedelta(days=9), budget=Decimal("1200"), stops=[
+        {"name": "Moab, UT", "latitude": 38.5733, "longitude": -109.5498, "kind": "other", "depart_on": start},
+        {"name": "Capitol Reef (Fruita campground)", "latitude": 38.2836, "longitude": -111.2476,
+         "kind": "campground", "arrive_on": start, "depart_on": start + datetime.timedelta(days=2),
+         "price_per_night": Decimal("25")},
+        {"name": "Bryce Canyon City, UT", "latitude": 37.6736, "longitude": -112.1568, "kind": "campground",
+         "arrive_on": start + datetime.timedelta(days=3), "depart_on": start + datetime.timedelta(days=6),
+         "price_per_night": Decimal("58")},
+        {"name": "Springdale, UT", "latitude": 37.1889, "longitude": -112.9986, "kind": "campground",
+         "arrive_on": start + datetime.timedelta(days=6), "depart_on": start + datetime.timedelta(days=9),
+         "price_per_night": Decimal("45")},
+    ])
+    for name, lat, lng, kind, rating, price, amenities in [
+        ("Sand Flats Recreation Area", 38.5786, -109.5173, "campground", 5, "20", ["fire rings", "vault toilets"]),
+        ("Moab KOA", 38.5269, -109.4997, "rv_park", 4, "68", ["full hookups", "wifi", "laundry", "pool"]),
+        ("Lone Mesa dump station", 38.5850, -109.5433, "dump_station", 3, None, ["potable water"]),
+    ]:
+        travel.saved_place_create(user=user, name=name, latitude=lat, longitude=lng, kind=kind, rating=rating,
+                                  price_per_night=Decimal(price) if price else None, amenities=amenities)
+    zone = zoneinfo.ZoneInfo("America/Denver")
+    for days_ahead, hour, title, kind, location in [
+        (2, 10, "Call the RV insurance agent", "reminder", ""),
+        (5, 14, "Dentist appointment", "personal", "Moab Family Dental"),
+        ((start - today).days + 3, 15, "Bryce Canyon campground check-in", "booking", "Bryce Canyon City"),
+    ]:
+        when = datetime.datetime.combine(today + datetime.timedelta(days=days_ahead), datetime.time(hour),
+                                         tzinfo=zone)
+        calendar_event_create(user=user, title=title, starts_at=when, ends_at=when + datetime.timedelta(hours=1),
+                              kind=kind, location=location, reminder_minutes=60)
+    return len(FILL_UPS)
 
 
 def _day_of_month(after: datetime.date, day: int) -> datetime.date:

@@ -127,6 +127,16 @@ class TestSeedDemoCommand:
         assert starlink.expenses.count() >= 3, "the bill posted itself every month"
         assert Budget.objects.get(user__username=DEMO_USERNAME, category="groceries").rollover
 
+        from assistant.models import CalendarEvent
+        from travel.models import FuelLog, MaintenanceItem, Trip
+
+        demo = {"user__username": DEMO_USERNAME}
+        assert FuelLog.objects.filter(**demo).count() >= 5
+        assert Expense.objects.filter(**demo, fuel_log__isnull=False).count() == FuelLog.objects.filter(**demo).count()
+        assert MaintenanceItem.objects.filter(**demo).count() >= 3
+        assert Trip.objects.get(**demo).stops.count() >= 3
+        assert CalendarEvent.objects.filter(**demo).count() >= 2
+
     def test_running_it_again_leaves_the_demo_data_alone(self, capsys):
         from finance.models import Expense
 
