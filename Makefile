@@ -14,6 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+	@$(BIN)/python -m travel.geo
 
 # Debian's Chromium for the browser test (never a downloaded browser build).
 browser:

@@ -210,8 +210,8 @@ def trip_estimate(trip: Trip) -> dict:
     """Distance, driving time and cost of a trip (DESIGN: distance × fuel use × fuel price +
     campground nights).
 
-    Distance and hours come from travel.routing (an OSRM router when configured, else the
-    great-circle estimate with its road factor); driving days from the RV's pace. Fuel =
+    Distance comes from travel.routing (an OSRM router when configured, else the great-circle
+    estimate with its road factor); hours and driving days from the RV's pace. Fuel =
     distance ÷ MPG (measured, else rated) × price per gallon (latest fill-up, else the default).
     Nights = Σ stop nights × price per night (stops without a price count nights, not dollars).
     Returns ``{"distance_miles", "driving_hours", "driving_days", "distance_source", "mpg",
@@ -225,10 +225,10 @@ def trip_estimate(trip: Trip) -> dict:
     points = [(stop.latitude, stop.longitude) for stop in stops]
     if len(points) >= 2:
         leg = route(points)
-        distance, hours, source = leg.distance_miles, leg.duration_hours, leg.source
+        distance, source = leg.distance_miles, leg.source
     else:
-        distance, hours, source = 0.0, 0.0, "estimate"
-    pace = travel_time(distance)
+        distance, source = 0.0, "estimate"
+    pace = travel_time(distance)  # an RV's pace, not a router's car time
     mpg, mpg_source = vehicle_mpg(trip.vehicle)
     price, price_source = fuel_price(trip.user, trip.vehicle)
     gallons = distance / mpg if mpg else None
@@ -238,7 +238,7 @@ def trip_estimate(trip: Trip) -> dict:
                           Decimal(0))
     total = (fuel_cost or Decimal(0)) + campground_cost
     return {
-        "distance_miles": round(distance, 1), "driving_hours": round(hours or pace.hours, 1),
+        "distance_miles": round(distance, 1), "driving_hours": round(pace.hours, 1),
         "driving_days": pace.days, "distance_source": source,
         "mpg": round(mpg, 1) if mpg else None, "mpg_source": mpg_source,
         "fuel_gallons": round(gallons, 1) if gallons is not None else None,

@@ -379,16 +379,16 @@ def estimate_travel_time(ctx: ToolContext, args: TravelTimeArgs) -> ToolResult:
 
     origin = destination = None
     if args.distance_miles is not None:
-        distance, hours, source = args.distance_miles, None, "given"
+        distance, source = args.distance_miles, "given"
     else:
         a, b = _place(args.origin), _place(args.destination)
         leg = route([(a.latitude, a.longitude), (b.latitude, b.longitude)])
-        distance, hours, source = leg.distance_miles, leg.duration_hours, leg.source
+        distance, source = leg.distance_miles, leg.source
         origin, destination = a.label, b.label
-    pace = travel_time(distance)
+    pace = travel_time(distance)  # an RV's pace, not a router's car time
     return ToolResult(data={
         "origin": origin, "destination": destination, "distance_miles": round(distance, 1),
-        "distance_source": source, "driving_hours": round(hours or pace.hours, 1), "driving_days": pace.days,
+        "distance_source": source, "driving_hours": round(pace.hours, 1), "driving_days": pace.days,
         "miles_per_day": round(pace.miles_per_day),
     })
 
