@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assistant.models import Conversation, Message, PendingAction, Profile
+from assistant.models import CalendarEvent, Conversation, Message, PendingAction, Profile
 
 
 @admin.register(Profile)
@@ -57,3 +57,15 @@ class PendingActionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(CalendarEvent)
+class CalendarEventAdmin(admin.ModelAdmin):
+    """Times show in the server's timezone (UTC) here; users see theirs in their own."""
+
+    list_display = ["title", "user", "starts_at", "ends_at", "all_day", "kind", "location"]
+    list_filter = ["kind", "all_day", "starts_at"]
+    search_fields = ["title", "location", "notes", "user__username"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]
+    date_hierarchy = "starts_at"

@@ -58,14 +58,15 @@ def action_states(*, user, conversation: Conversation) -> dict[str, str]:
 
 
 def calendar_events(*, user, start=None, end=None, kind: str | None = None, text: str | None = None):
-    """The user's events that end at or after ``start`` and start before ``end`` (aware
-    datetimes; either may be None), soonest first, optionally of one kind or matching ``text``
-    in the title or location. Returns a QuerySet."""
+    """The user's events that overlap ``[start, end)`` (aware datetimes; either may be None): they
+    end after ``start`` (or start at or after it) and start before ``end``; an all-day event
+    ending at midnight is not in the next day. Soonest first, optionally of one kind or matching
+    ``text`` in the title or location. Returns a QuerySet."""
     from django.db.models import Q
 
     events = CalendarEvent.objects.filter(user=user)
     if start is not None:
-        events = events.filter(Q(ends_at__gte=start) | Q(ends_at__isnull=True, starts_at__gte=start))
+        events = events.filter(Q(ends_at__gt=start) | Q(starts_at__gte=start))
     if end is not None:
         events = events.filter(starts_at__lt=end)
     if kind:

@@ -23,6 +23,7 @@ VEHICLE_FIELDS = ("name", "make", "model", "year", "vehicle_type", "fuel_type", 
 TRIP_FIELDS = ("title", "status", "start_date", "end_date", "budget", "notes", "vehicle_id")
 PLACE_FIELDS = ("name", "latitude", "longitude", "kind", "rating", "notes", "amenities", "price_per_night")
 STOP_FIELDS = ("name", "latitude", "longitude", "kind", "arrive_on", "depart_on", "price_per_night", "notes")
+MAINTENANCE_ITEM_FIELDS = ("task", "interval_miles", "interval_days", "last_done_odometer", "last_done_on", "notes")
 
 
 def _changed(user, *reloads: str, parts: tuple[str, ...] = ("travel",)) -> None:
@@ -256,6 +257,57 @@ def maintenance_record_create(
     return record
 
 
+@transaction.atomic
+def maintenance_item_update(*, user, item_id: int, **changes) -> tuple[MaintenanceItem, dict]:
+    """Change a tracked job (``MAINTENANCE_ITEM_FIELDS``; it stays on its vehicle). Returns
+    ``(item, previous values)``. Raises MaintenanceItem.DoesNotExist (also for another user's) and
+    ValidationError (no interval left, or a task the vehicle already tracks)."""
+    item = MaintenanceItem.objects.select_for_update().get(id=item_id, user=user)
+    previous = _set_fields(item, MAINTENANCE_ITEM_FIELDS, changes)
+    if "task" in previous and MaintenanceItem.objects.filter(
+            vehicle_id=item.vehicle_id, task__iexact=item.task).exclude(id=item.id).exists():
+        raise ValidationError({"task": f"This vehicle already tracks “{item.task}”."})
+    if previous:
+        _validate(item, exclude=("user", "vehicle"))
+        item.save()
+        _changed(user, "reload_travel")
+    return item, previous
+
+
+@transaction.atomic
+def maintenance_item_delete(*, user, item_id: int) -> MaintenanceItem:
+    """Stop tracking a job; the records of times it was done stay. Raises
+    MaintenanceItem.DoesNotExist."""
+    item = MaintenanceItem.objects.select_for_update().get(id=item_id, user=user)
+    item.delete()
+    item.id = item_id
+    _changed(user, "reload_travel")
+    return item
+
+
+@transaction.atomic
+def maintenance_record_delete(*, user, record_id: int) -> MaintenanceRecord:
+    """Delete a job record and the maintenance expense it logged. If it was what set its item's
+    last-done date, the item goes back to its latest remaining record (with none left, the item
+    keeps its last-done values). Raises MaintenanceRecord.DoesNotExist."""
+    record = MaintenanceRecord.objects.select_for_update().get(id=record_id, user=user)
+    if record.expense_id:
+        finance_services.expense_delete(user=user, expense_id=record.expense_id)
+    item = MaintenanceItem.objects.select_for_update().filter(id=record.item_id).first()
+    record.delete()
+    record.id = record_id
+    if item and item.last_done_on == record.date:
+        remaining = item.records.order_by("-date", "-id")
+        latest = remaining.first()
+        if latest:
+            item.last_done_on = latest.date
+            measured = remaining.filter(odometer_miles__isnull=False).first()
+            item.last_done_odometer = measured.odometer_miles if measured else None
+            item.save(update_fields=["last_done_on", "last_done_odometer", "updated_at"])
+    _changed(user, "reload_travel", parts=("travel", "financial") if record.expense_id else ("travel",))
+    return record
+
+
 # --- Trips ---------------------------------------------------------------------------------------
 
 def _stop(trip: Trip, position: int, stop: dict) -> TripStop:
@@ -329,6 +381,40 @@ def trip_stop_add(*, user, trip_id: int, stop: dict, position: int | None = None
     Trip.objects.filter(id=trip.id).update(updated_at=timezone.now())
     _changed(user, "reload_trips")
     return row
+
+
+@transaction.atomic
+def trip_stop_update(*, user, stop_id: int, position: int | None = None, **changes) -> tuple[TripStop, dict]:
+    """Change a stop (``STOP_FIELDS``) and/or move it to ``position`` (0-based, kept within the
+    trip; the stops in between shift by one). Returns ``(stop, previous values)``. Raises
+    TripStop.DoesNotExist (also for another user's), ValidationError."""
+    stop = TripStop.objects.select_for_update().get(id=stop_id, trip__user=user)
+    previous = _set_fields(stop, STOP_FIELDS, changes)
+    if previous:
+        _validate(stop, exclude=("trip",))
+    if position is not None:
+        others = TripStop.objects.filter(trip_id=stop.trip_id).exclude(id=stop.id)
+        position = max(0, min(position, others.count()))
+        if position != stop.position:
+            previous["position"] = stop.position
+            # Park the stop past the end, then shift the stops in between one at a time (nearest
+            # the free slot first), so (trip, position) stays unique at every step.
+            TripStop.objects.filter(id=stop.id).update(position=others.count() + 1)
+            if position < stop.position:
+                between = others.filter(position__gte=position, position__lt=stop.position).order_by("-position")
+                step = 1
+            else:
+                between = others.filter(position__gt=stop.position, position__lte=position).order_by("position")
+                step = -1
+            for other in between:
+                other.position += step
+                other.save(update_fields=["position"])
+            stop.position = position
+    if previous:
+        stop.save()
+        Trip.objects.filter(id=stop.trip_id).update(updated_at=timezone.now())
+        _changed(user, "reload_trips")
+    return stop, previous
 
 
 @transaction.atomic

@@ -3,20 +3,9 @@
 finds; these classes only validate the parameters (a bad one is a 400 naming it) and document them."""
 
 import django_filters
-from rest_framework.filters import OrderingFilter
 
 from finance.models import Category, Expense, Income, IncomeKind
 from finance.selectors import expense_list, income_list
-
-
-class StableOrderingFilter(OrderingFilter):
-    """``?ordering=amount`` / ``-date``; ties are broken by id, so pages never repeat or skip a row."""
-
-    def get_ordering(self, request, queryset, view):
-        ordering = super().get_ordering(request, queryset, view)
-        if ordering and not any(field.lstrip("-") == "id" for field in ordering):
-            ordering = [*ordering, "-id"]
-        return ordering
 
 
 class ExpenseFilter(django_filters.FilterSet):

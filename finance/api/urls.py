@@ -1,12 +1,11 @@
 """/api/v1/ for money: rows (expenses, income, budgets, recurring ones), reports, the CSV export
-and JWT tokens."""
+and JWT tokens. Included by pam_project.api_urls, whose ``api`` namespace names them
+("api:expense-list")."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from finance.api import views
-
-app_name = "api"
 
 router = SimpleRouter()
 router.register("expenses", views.ExpenseViewSet, basename="expense")

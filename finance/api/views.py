@@ -4,21 +4,14 @@ finance.services, always as ``request.user``; another user's row is a 404.
 A service's django ValidationError becomes a 400 naming the field (``{"amount": ["..."]}``).
 """
 
-import datetime
-from contextlib import contextmanager
-
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
@@ -26,7 +19,6 @@ from assistant.context import local_now, user_context
 from finance import services
 from finance.api import serializers
 from finance.api.filters import ExpenseFilter, IncomeFilter
-from finance.api.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from finance.exports import expenses_csv_filename, write_expenses_csv
 from finance.models import Budget, RecurringExpense, RecurringIncome
 from finance.periods import month_bounds
@@ -39,47 +31,18 @@ from finance.selectors import (
     spending_by_month,
     spending_summary,
 )
+from pam_project.api_support import (
+    AnonRateThrottle,
+    OwnedRows,
+    ScopedRateThrottle,
+    UserRateThrottle,
+    local_today,
+    query_params,
+    service_errors,
+)
 
 
-def local_today(user) -> datetime.date:
-    """The user's date now, in their profile's timezone."""
-    return local_now(user_context(user)["profile"]).date()
-
-
-@contextmanager
-def service_errors():
-    """Turn a service's ValidationError into a 400 naming the fields, and a row that vanished
-    since it was looked up into a 404."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        detail = as_serializer_error(exc)
-        if "__all__" in detail:
-            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop("__all__")
-        raise ValidationError(detail) from exc
-    except ObjectDoesNotExist as exc:
-        raise NotFound() from exc
-
-
-def _query(serializer_class, request, **context):
-    """Validated query parameters, or a 400 naming the bad ones."""
-    query = serializer_class(data=request.query_params, context={"request": request, **context})
-    query.is_valid(raise_exception=True)
-    return query.validated_data
-
-
-class _OwnedRows:
-    """Rows of ``request.user`` only; another user's id is a 404 like a missing one."""
-
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return self.serializer_class.Meta.model.objects.none()
-        return self.user_rows(self.request.user)
-
-
-class _LedgerViewSet(_OwnedRows, viewsets.ModelViewSet):
+class _LedgerViewSet(OwnedRows, viewsets.ModelViewSet):
     """Dated rows (expenses, income) written through their services; a new row without a date is
     dated the user's local today."""
 
@@ -156,7 +119,7 @@ class IncomeViewSet(_LedgerViewSet):
     partial_update=extend_schema(summary="Change some fields of a budget", description="The category cannot change."),
     destroy=extend_schema(summary="Delete a budget"),
 )
-class BudgetViewSet(_OwnedRows, viewsets.ModelViewSet):
+class BudgetViewSet(OwnedRows, viewsets.ModelViewSet):
     serializer_class = serializers.BudgetSerializer
     ordering_fields = ["category", "monthly_limit"]
     ordering = ["category", "id"]
@@ -200,7 +163,7 @@ class BudgetViewSet(_OwnedRows, viewsets.ModelViewSet):
     destroy=extend_schema(summary="Stop a recurring bill", description="What it already posted stays."),
 )
 class RecurringExpenseViewSet(
-    _OwnedRows, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    OwnedRows, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = serializers.RecurringExpenseSerializer
@@ -231,7 +194,7 @@ class RecurringExpenseViewSet(
     destroy=extend_schema(summary="Stop a recurring income", description="What it already posted stays."),
 )
 class RecurringIncomeViewSet(
-    _OwnedRows, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    OwnedRows, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = serializers.RecurringIncomeSerializer
@@ -260,7 +223,7 @@ class BudgetStatusView(APIView):
         responses=serializers.BudgetStatusSerializer,
     )
     def get(self, request):
-        query = _query(serializers.BudgetStatusQuerySerializer, request)
+        query = query_params(serializers.BudgetStatusQuerySerializer, request)
         today = local_today(request.user)
         month = query.get("month")
         if month is not None and month != today.replace(day=1):
@@ -279,7 +242,7 @@ class SpendingReportView(APIView):
     )
     def get(self, request):
         today = local_today(request.user)
-        query = _query(serializers.SpendingQuerySerializer, request, today=today)
+        query = query_params(serializers.SpendingQuerySerializer, request, today=today)
         report = spending_summary(user=request.user, start=query["start"], end=query["end"],
                                   category=query.get("category"))
         if "months" in query:
@@ -297,7 +260,7 @@ class CashflowReportView(APIView):
     )
     def get(self, request):
         today = local_today(request.user)
-        query = _query(serializers.CashflowQuerySerializer, request)
+        query = query_params(serializers.CashflowQuerySerializer, request)
         first, last = months_back(today, query["months"])
         return Response(cashflow(user=request.user, first=first, last=last))
 
@@ -326,7 +289,7 @@ class ExpenseExportView(APIView):
     )
     def get(self, request):
         profile = user_context(request.user)["profile"]
-        query = _query(serializers.PeriodQuerySerializer, request, today=local_now(profile).date())
+        query = query_params(serializers.PeriodQuerySerializer, request, today=local_now(profile).date())
         expenses = expense_list(
             user=request.user, start=query["start"], end=query["end"], category=query.get("category")
         ).order_by("date", "created_at", "id")

@@ -1,0 +1,219 @@
+"""/api/v1/calendar-events/: the user's calendar, over assistant's calendar services and selectors.
+
+Times are ISO 8601. Answers give them in the user's profile timezone with its offset
+("2026-11-24T14:00:00-07:00"); a time sent without an offset is read in that timezone, so
+"2026-11-24T14:00" is 2 pm where the user is (the original product put events an hour off by
+reading such times in the server's zone). An all-day event covers whole local days: it starts at
+midnight of its first day and ends at midnight after its last (``ends_at`` exclusive, as in
+iCalendar); with ``all_day`` the times may be sent as dates (YYYY-MM-DD, ``ends_at`` then being
+the last day) and are widened to those midnights.
+"""
+
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.routers import SimpleRouter
+
+from assistant import services
+from assistant.models import CalendarEvent
+from assistant.selectors import calendar_events
+from pam_project.api_support import OwnedRows, service_errors, user_zone
+
+DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _is_date(value) -> bool:
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def _midnight(day: datetime.date, zone) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+
+
+def _local_day(value, zone) -> datetime.date:
+    return value if _is_date(value) else value.astimezone(zone).date()
+
+
+def _day_after_end(value, zone) -> datetime.datetime:
+    """Midnight after an all-day event's end: after the day given, or the first local midnight at
+    or after the time given."""
+    if _is_date(value):
+        return _midnight(value + datetime.timedelta(days=1), zone)
+    local = value.astimezone(zone)
+    if local.time() == datetime.time(0):
+        return _midnight(local.date(), zone)
+    return _midnight(local.date() + datetime.timedelta(days=1), zone)
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time shown in the user's timezone (``context["zone"]``) with its offset; a time
+    sent without an offset is read in that zone. A date (YYYY-MM-DD) passes through as a date,
+    for all-day events."""
+
+    def default_timezone(self):
+        return self.context.get("zone") or super().default_timezone()
+
+    def enforce_timezone(self, value):
+        # A wall-clock time is read as PAM's tools read one (assistant.tools.local_time): at a
+        # clock change, an hour that happens twice means the first, and a skipped one the hour
+        # after (2:30 on a spring-forward night is 3:30), instead of DRF's 400 for the former.
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=self.default_timezone()).astimezone(datetime.UTC)
+        return super().enforce_timezone(value)
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and DATE_ONLY.fullmatch(value.strip()):
+            try:
+                return datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                self.fail("invalid", format="YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][±hh:mm]")
+        return super().to_internal_value(value)
+
+
+class CalendarEventSerializer(serializers.ModelSerializer):
+    starts_at = LocalDateTimeField(help_text="ISO 8601; without an offset, your profile's timezone. With "
+                                   "all_day, a date (YYYY-MM-DD) and stored as its local midnight.")
+    ends_at = LocalDateTimeField(required=False, allow_null=True, help_text="At or after starts_at. With all_day, "
+                                 "the last day (YYYY-MM-DD) and stored as the midnight after it (exclusive); "
+                                 "omitted: a one-day event.")
+
+    class Meta:
+        model = CalendarEvent
+        fields = ["id", "title", "starts_at", "ends_at", "all_day", "kind", "location", "reminder_minutes", "notes",
+                  "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"all_day": {"help_text": "Whole local days, from midnight to midnight."}}
+
+    def validate(self, attrs):
+        instance = self.instance
+        all_day = attrs.get("all_day", instance.all_day if instance else False)
+        if not all_day:
+            for name in ("starts_at", "ends_at"):
+                if _is_date(attrs.get(name)):
+                    raise ValidationError({name: ["Give a time (YYYY-MM-DDThh:mm), or set all_day for whole days."]})
+            return attrs
+        if instance is not None and not {"all_day", "starts_at", "ends_at"} & set(attrs):
+            return attrs  # not a change of when: keep the days as stored
+        zone = self.context["zone"]
+        starts_at = attrs.get("starts_at", instance.starts_at if instance else None)
+        ends_at = attrs["ends_at"] if "ends_at" in attrs else (instance.ends_at if instance else None)
+        first = _local_day(starts_at, zone)
+        start = _midnight(first, zone)
+        end = _midnight(first + datetime.timedelta(days=1), zone)
+        if ends_at is not None:
+            if _local_day(ends_at, zone) < first:
+                raise ValidationError({"ends_at": ["The event must end on or after its first day."]})
+            end = max(end, _day_after_end(ends_at, zone))
+        attrs["starts_at"], attrs["ends_at"] = start, end
+        return attrs
+
+
+class MomentField(forms.CharField):
+    """A date (YYYY-MM-DD) or an ISO 8601 time, with or without an offset."""
+
+    def clean(self, value):
+        value = (super().clean(value) or "").strip()
+        if not value:
+            return None
+        try:
+            if DATE_ONLY.fullmatch(value):
+                return datetime.date.fromisoformat(value)
+            moment = parse_datetime(value)
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise forms.ValidationError("Give a date (YYYY-MM-DD) or an ISO 8601 time (YYYY-MM-DDThh:mm[±hh:mm]).")
+        return moment
+
+
+class MomentFilter(django_filters.CharFilter):
+    field_class = MomentField
+
+
+def _bound(value, zone, *, end: bool) -> datetime.datetime | None:
+    """A query bound as an aware time: a date is its local start (or, for ``end``, the midnight
+    after it); a time without an offset is local."""
+    if value is None:
+        return None
+    if _is_date(value):
+        return _midnight(value + datetime.timedelta(days=1 if end else 0), zone)
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+class CalendarEventFilter(django_filters.FilterSet):
+    start = MomentFilter(help_text="Events ending at or after this: a date (from its start) or an ISO 8601 time; "
+                         "without an offset, your profile's timezone.")
+    end = MomentFilter(help_text="Events starting before this: a date (through its end) or an ISO 8601 time; "
+                       "without an offset, your profile's timezone.")
+    kind = django_filters.ChoiceFilter(choices=CalendarEvent.Kind.choices)
+    q = django_filters.CharFilter(help_text="Text in the title or location (case-insensitive).")
+
+    class Meta:
+        model = CalendarEvent
+        fields = ["start", "end", "kind", "q"]
+
+    def filter_queryset(self, queryset):
+        values = self.form.cleaned_data
+        zone = user_zone(self.request.user)
+        start = _bound(values.get("start"), zone, end=False)
+        end = _bound(values.get("end"), zone, end=True)
+        if start and end and end < start:
+            raise ValidationError({"end": ["Must be at or after start."]})
+        return queryset & calendar_events(user=self.request.user, start=start, end=end,
+                                          kind=values.get("kind") or None, text=values.get("q") or None)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List calendar events", description="Soonest first; times in your profile's "
+                       "timezone with their offset."),
+    create=extend_schema(
+        summary="Add a calendar event",
+        description="Times are ISO 8601; one without an offset is read in your profile's timezone (so "
+        "`2026-11-24T14:00` is 2 pm where you are). With `all_day`, send dates: the event covers those "
+        "whole local days.",
+    ),
+    retrieve=extend_schema(summary="One calendar event"),
+    update=extend_schema(summary="Change a calendar event"),
+    partial_update=extend_schema(summary="Change some fields of a calendar event"),
+    destroy=extend_schema(summary="Delete a calendar event"),
+)
+class CalendarEventViewSet(OwnedRows, viewsets.ModelViewSet):
+    serializer_class = CalendarEventSerializer
+    filterset_class = CalendarEventFilter
+    ordering_fields = ["starts_at", "title", "created_at"]
+    ordering = ["starts_at", "id"]
+
+    def user_rows(self, user):
+        return CalendarEvent.objects.filter(user=user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False) and self.request.user.is_authenticated:
+            context["zone"] = user_zone(self.request.user)
+        return context
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = services.calendar_event_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        with service_errors():
+            serializer.instance, _ = services.calendar_event_update(
+                user=self.request.user, event_id=serializer.instance.id, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        with service_errors():
+            services.calendar_event_delete(user=self.request.user, event_id=instance.id)
+
+
+router = SimpleRouter()
+router.register("calendar-events", CalendarEventViewSet, basename="calendar-event")
+
+urlpatterns = router.urls
