@@ -225,7 +225,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PAM_LOG_LEVEL", "INFO")},
-    "loggers": {"django_redis": {"level": "ERROR"}},
+    # httpx2 logs every request URL at INFO: place names and coordinates users asked about.
+    "loggers": {"django_redis": {"level": "ERROR"}, "httpx2": {"level": "WARNING"}},
 }
 
 # --- PAM ---
@@ -246,6 +247,7 @@ PAM_MAINTENANCE_DUE_SOON_MILES = env_int("PAM_MAINTENANCE_DUE_SOON_MILES", 500)
 PAM_MAINTENANCE_DUE_SOON_DAYS = env_int("PAM_MAINTENANCE_DUE_SOON_DAYS", 14)
 # Price per gallon for estimates before the user has logged a fill-up (US average, late 2026).
 PAM_DEFAULT_FUEL_PRICE = env_float("PAM_DEFAULT_FUEL_PRICE", 3.50)
+PAM_MAP_TILE_URL = os.environ.get("PAM_MAP_TILE_URL", "")  # map tiles, {z}/{x}/{y}; "" draws stops on a plain map
 OPEN_METEO_URL = os.environ.get("OPEN_METEO_URL", "https://api.open-meteo.com")
 
 # --- REST API (/api/v1/): JWT for programs, the session (with CSRF) for the web app's own pages ---
@@ -260,12 +262,12 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "finance.api.filters.StableOrderingFilter",
+        "pam_project.api_support.StableOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "finance.api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "pam_project.api_support.PagePagination",
     "DEFAULT_THROTTLE_CLASSES": [
-        "finance.api.throttling.AnonRateThrottle",
-        "finance.api.throttling.UserRateThrottle",
+        "pam_project.api_support.AnonRateThrottle",
+        "pam_project.api_support.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("PAM_API_ANON_RATE", "60/min"),
@@ -292,15 +294,65 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "PAM API",
-    "DESCRIPTION": "Expenses, income, budgets and reports of the signed-in PAM user. Money is a string "
-    "with two places (\"45.20\") in the user's currency; dates are ISO 8601 in the user's timezone.",
+    "DESCRIPTION": "The signed-in PAM user's expenses, income, budgets and reports; vehicles, fill-ups, "
+    "maintenance, trips and saved places; and calendar. Money is a string with two places (\"45.20\") in the "
+    "user's currency; dates are ISO 8601 in the user's timezone; distances in miles, fuel in US gallons.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Separate request and response components, so read-only fields (id, created_at) are not inputs.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "IncomeKindEnum": "finance.models.IncomeKind",
+        "TripStopKindEnum": "travel.models.StopKind",
+        "SavedPlaceKindEnum": "travel.models.SavedPlace.Kind",
+        "CalendarEventKindEnum": "assistant.models.CalendarEvent.Kind",
+    },
     # Swagger UI's files come from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Travel ---
+# Geocoding, routing and weather (travel/geo.py, travel/routing.py, travel/weather.py).
+# A Nominatim-compatible geocoder (".../search?format=jsonv2&q=") and an OSRM-compatible router
+# ("/route/v1/driving/..."): empty means the offline gazetteer and the road-factor estimate.
+PAM_GEOCODER_URL = os.environ.get("PAM_GEOCODER_URL", "").strip()
+PAM_GEOCODER_TIMEOUT = env_float("PAM_GEOCODER_TIMEOUT", 3.0)
+PAM_ROUTER_URL = os.environ.get("PAM_ROUTER_URL", "").strip()
+PAM_ROUTER_TIMEOUT = env_float("PAM_ROUTER_TIMEOUT", 5.0)
+# Where the gazetteer's compact index is cached; empty means $XDG_CACHE_HOME/pam (~/.cache/pam).
+PAM_GEO_CACHE_DIR = os.environ.get("PAM_GEO_CACHE_DIR", "").strip()
+# Road miles ≈ great-circle miles × this circuity factor: Ballou, Rahe & Sunderland (2002),
+# "Selected country circuity factors for road and rail network analysis", J. Business Logistics
+# 23(2), give ~1.20 for the US; shorter, rural and mountain trips run higher, hence 1.25.
+PAM_ROAD_DISTANCE_FACTOR = env_float("PAM_ROAD_DISTANCE_FACTOR", 1.25)
+# An RV's pace: 50 mph average with stops, 6 hours a day (≈ 300 miles, near the RV community's
+# "330 rule": stop by 330 miles or 3:30 pm).
+PAM_RV_AVERAGE_MPH = env_float("PAM_RV_AVERAGE_MPH", 50.0)
+PAM_RV_MAX_DRIVING_HOURS_PER_DAY = env_float("PAM_RV_MAX_DRIVING_HOURS_PER_DAY", 6.0)
+PAM_WEATHER_TIMEOUT = env_float("PAM_WEATHER_TIMEOUT", 5.0)
+PAM_WEATHER_CACHE_SECONDS = env_int("PAM_WEATHER_CACHE_SECONDS", 1800)
+# Severe for a high-profile vehicle: the NWS issues a Wind Advisory for sustained winds of about
+# 30-39 mph or gusts of about 45-57 mph (criteria vary by office; NWS Directive 10-515).
+PAM_WEATHER_SEVERE_GUST_MPH = env_float("PAM_WEATHER_SEVERE_GUST_MPH", 45.0)
+PAM_WEATHER_SEVERE_WIND_MPH = env_float("PAM_WEATHER_SEVERE_WIND_MPH", 30.0)
+for _name in (
+    "PAM_GEOCODER_TIMEOUT",
+    "PAM_ROUTER_TIMEOUT",
+    "PAM_RV_AVERAGE_MPH",
+    "PAM_RV_MAX_DRIVING_HOURS_PER_DAY",
+    "PAM_WEATHER_TIMEOUT",
+    "PAM_WEATHER_SEVERE_GUST_MPH",
+    "PAM_WEATHER_SEVERE_WIND_MPH",
+):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be greater than 0, got {globals()[_name]!r}")
+if PAM_ROAD_DISTANCE_FACTOR < 1:
+    raise ImproperlyConfigured(f"PAM_ROAD_DISTANCE_FACTOR must be at least 1, got {PAM_ROAD_DISTANCE_FACTOR!r}")
+if PAM_RV_MAX_DRIVING_HOURS_PER_DAY > 24:
+    raise ImproperlyConfigured("PAM_RV_MAX_DRIVING_HOURS_PER_DAY must be 24 or less")
+if PAM_WEATHER_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("PAM_WEATHER_CACHE_SECONDS must be 0 or more")
