@@ -34,14 +34,26 @@ def _vehicle(ctx: ToolContext, vehicle_id: int | None) -> Vehicle:
         raise ToolError("Several vehicles and none is primary: say which vehicle (vehicle_id).") from None
 
 
-def _place(name: str):
-    """A place name resolved offline; ToolError when the gazetteer does not know it."""
-    from travel.geo import geocode
+NEAR_ENOUGH_MILES = 400  # a same-named town this close to the trip beats a bigger one far away
 
-    place = geocode(name)
-    if place is None:
+
+def _place(name: str, near: tuple[float, float] | None = None):
+    """A place name resolved offline; ToolError when the gazetteer does not know it. With
+    ``near`` (a trip's other stops), among the towns of that exact name the nearest one within
+    NEAR_ENOUGH_MILES wins: "Green River" on a Denver–Moab trip is Green River, UT, not WY."""
+    from travel.geo import geocode_candidates
+    from travel.routing import great_circle_miles
+
+    candidates = geocode_candidates(name, limit=5)
+    if not candidates:
         raise ToolError(f"I couldn't find “{name}” on the map. Try a nearby town, e.g. 'Moab, UT'.")
-    return place
+    best = candidates[0]
+    if near is not None:
+        namesakes = [c for c in candidates if c.name.lower() == best.name.lower()]
+        nearest = min(namesakes, key=lambda c: great_circle_miles(near, (c.latitude, c.longitude)))
+        if great_circle_miles(near, (nearest.latitude, nearest.longitude)) <= NEAR_ENOUGH_MILES:
+            best = nearest
+    return best
 
 
 VEHICLE_ID = Field(None, description="Which vehicle; omit for the primary one.")
@@ -289,7 +301,9 @@ def plan_trip(ctx: ToolContext, args: PlanTripArgs) -> ToolResult:
         raise ToolError(f"{args.start_date.isoformat()} has passed; plan trips from today on.")
     from travel.routing import route, travel_time
 
-    places = [_place(name) for name in (args.origin, *args.stops, args.destination)]
+    origin = _place(args.origin)
+    near = (origin.latitude, origin.longitude)
+    places = [origin, *(_place(name, near) for name in (*args.stops, args.destination))]
     driving_days = travel_time(route([(p.latitude, p.longitude) for p in places]).distance_miles).days
     stops = []
     for index, place in enumerate(places):
@@ -327,7 +341,10 @@ def add_trip_stop(ctx: ToolContext, args: AddTripStopArgs) -> ToolResult:
     """Add a stop to a trip ("add a night in Green River to my Moab trip"). Without a position
     it goes just before the destination. Returns the stop and the trip's new estimate."""
     trip = _trip(ctx, args.trip_id)
-    place = _place(args.place)
+    stops = list(trip.stops.all())
+    near = (sum(s.latitude for s in stops) / len(stops), sum(s.longitude for s in stops) / len(stops)) \
+        if stops else None
+    place = _place(args.place, near)
     count = trip.stops.count()
     position = args.position if args.position is not None else max(count - 1, 0) if count > 1 else count
     stop = services.trip_stop_add(user=ctx.user, trip_id=trip.id, position=position, stop={

@@ -144,12 +144,16 @@ class TestTrips:
         assert frame["status"] == "error" and "Qwxyzzyville" in frame["result"]["error"]
         assert await db(Trip.objects.count) == 0
 
-    async def test_add_trip_stop_goes_before_the_destination(self, socket_for, fake_anthropic, alice):
+    async def test_add_trip_stop_goes_before_the_destination_and_picks_the_namesake_on_the_way(
+        self, socket_for, fake_anthropic, alice
+    ):
         await db(services.trip_create, user=alice, title="Moab", start_date=denver_today(), stops=[
             {"name": "Denver, CO", "latitude": 39.74, "longitude": -104.99},
             {"name": "Moab, UT", "latitude": 38.57, "longitude": -109.55}])
-        frame = await call(socket_for, fake_anthropic, alice, "add_trip_stop", {"place": "Green River, UT"})
+        # There is a bigger Green River in Wyoming; the one between Denver and Moab is in Utah.
+        frame = await call(socket_for, fake_anthropic, alice, "add_trip_stop", {"place": "Green River"})
         assert frame["status"] == "ok", frame
+        assert frame["result"]["stop"]["name"] == "Green River, UT"
         assert [s["name"].split(",")[0] for s in frame["result"]["trip"]["stops"]] == ["Denver", "Green River",
                                                                                        "Moab"]
 

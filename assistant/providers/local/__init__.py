@@ -80,5 +80,5 @@ class LocalProvider:
                 if step is not None:
                     return step
             parts.append(replies.compose(use.get("name", ""), data, is_error, today, arguments=use.get("input"),
-                                         currency=request.currency))
+                                         currency=request.currency, question=_last_user_text(request.messages)))
         return Reply("\n\n".join(parts))

@@ -283,3 +283,245 @@ def find_repeats(text: str) -> str | None:
         if regex.search(text):
             return frequency
     return None
+
+
+# --- Days ahead, clock times and durations (trips, the calendar, the forecast) -------------------
+
+_QUESTION_START = re.compile(
+    r"^\s*(?:how|what|what's|whats|when|where|why|which|who|should|shall|do|does|did|is|are|am|will|"
+    r"was|were|have|has|tell me|show me)\b",
+    re.IGNORECASE,
+)
+_POLITE_REQUEST = re.compile(
+    r"^\s*(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)"
+    r"(?:log|add|record|enter|track|put|note|set|make|change|update|increase|raise|lower|delete|remove|fix|correct|"
+    r"edit|list|show|export|download|plan|save|schedule|move|cancel|remind)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` asks rather than tells ("how much…?", "what's…"); a polite request
+    ("can you log…", "please add…") is not a question."""
+    if _POLITE_REQUEST.search(text):
+        return False
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKEND_RE = re.compile(r"\b(?:(this|next|the|over the|on the)\s+)?weekend\b", re.IGNORECASE)
+_WEEKDAY_PHRASE = re.compile(rf"(?:(next|last|this past|on|this)\s+)?({_WEEKDAYS})", re.IGNORECASE)
+_MONTH_DAY = re.compile(
+    rf"(?:on\s+)?(?:(?P<m1>{_MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTHS}))(?:,?\s+(?P<year>\d{{4}}))?",
+    re.IGNORECASE,
+)
+_NUMERIC_DAY = re.compile(r"(?:on\s+)?(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?")
+_PAST_WORDS = re.compile(r"\b(?:yesterday|ago|last|past)\b", re.IGNORECASE)
+
+
+def _month_number(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return _MONTH_NAMES.get(name) or _MONTH_NAMES[name[:3]]
+
+
+def _coming(month: int, day: int, today: datetime.date, year: int | None = None) -> datetime.date | None:
+    """The ``month``/``day`` on or after ``today`` (this year's, else next year's), or in ``year``."""
+    for candidate_year in ([year] if year else [today.year, today.year + 1]):
+        try:
+            candidate = datetime.date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if year or candidate >= today:
+            return candidate
+    return None
+
+
+def _next_day_numbered(number: int, today: datetime.date) -> datetime.date | None:
+    """The first day on or after ``today`` that is the ``number``-th of its month."""
+    if not 1 <= number <= 31:
+        return None
+    month = today.replace(day=1)
+    for _ in range(12):
+        if number <= calendar.monthrange(month.year, month.month)[1] and month.replace(day=number) >= today:
+            return month.replace(day=number)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return None
+
+
+def weekend_of(phrase: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Saturday and Sunday of "this weekend" (the one under way or coming) or "next weekend"
+    (the one after)."""
+    saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7)
+    if today.weekday() == 6:
+        saturday = today - datetime.timedelta(days=1)
+    if phrase.lower().startswith("next"):
+        saturday += datetime.timedelta(days=7)
+    return saturday, saturday + datetime.timedelta(days=1)
+
+
+def day_ahead(phrase: str, today: datetime.date) -> datetime.date | None:
+    """The day one date phrase names, read as coming (see ``find_days_ahead``), or None."""
+    phrase = re.sub(r"^on\s+", "", " ".join(phrase.lower().split()))
+    weekend = _WEEKEND_RE.fullmatch(phrase)
+    if weekend:
+        return max(weekend_of(phrase, today)[0], today)
+    weekday = _WEEKDAY_PHRASE.fullmatch(phrase)
+    if weekday and (weekday.group(1) or "") not in ("last", "this past"):
+        ahead = (WEEKDAYS.index(weekday.group(2)) - today.weekday()) % 7
+        if weekday.group(1) == "next" and ahead == 0:
+            ahead = 7  # "next Friday" said on a Friday is a week away; a bare "Friday" is today
+        return today + datetime.timedelta(days=ahead)
+    if phrase == "next week":
+        return today + datetime.timedelta(days=7 - today.weekday())
+    if phrase == "next month":
+        return (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    day_of_month = _DAY_OF_MONTH_RE.fullmatch(phrase)
+    if day_of_month:
+        return _next_day_numbered(int(day_of_month.group(1)), today)
+    month_day = _MONTH_DAY.fullmatch(phrase)
+    if month_day:
+        month = _month_number(month_day.group("m1") or month_day.group("m2"))
+        day = int(month_day.group("d1") or month_day.group("d2"))
+        return _coming(month, day, today, int(month_day.group("year")) if month_day.group("year") else None)
+    numeric = _NUMERIC_DAY.fullmatch(phrase)
+    if numeric:
+        year = numeric.group(3)
+        year = (int(year) + 2000 if len(year) == 2 else int(year)) if year else None
+        return _coming(int(numeric.group(1)), int(numeric.group(2)), today, year)
+    if _PAST_WORDS.search(phrase):
+        found = find_date(phrase, today)
+        return found.value if found else None
+    base = datetime.datetime.combine(today, datetime.time(12, 0))
+    parsed = dateparser.parse(_normalise_date_phrase(phrase), languages=["en"],
+                              settings={"PREFER_DATES_FROM": "future", "RELATIVE_BASE": base, "DATE_ORDER": "MDY"})
+    return parsed.date() if parsed else None
+
+
+def find_days_ahead(text: str, today: datetime.date) -> list[Found]:
+    """Every day ``text`` names, in order, read as coming (on or after the user's local
+    ``today``) — the reading for trips, the calendar and the forecast.
+
+    "next Friday" and a bare "Friday" are the first Friday after today (a bare "Friday" said on
+    a Friday is today); "this weekend" is its Saturday (today, when it is under way); "next
+    week" is next Monday; "Nov 27" and "the 20th" are the next ones; "tomorrow", "in 3 days".
+    Words for the past ("yesterday", "last Friday") keep their past day.
+    """
+    found = []
+    taken: list[tuple[int, int]] = []
+    for match in _WEEKEND_RE.finditer(text):
+        found.append(Found(day_ahead(match.group(0), today), match.start(), match.end()))
+        taken.append((match.start(), match.end()))
+    for match in DATE_RE.finditer(text):
+        if any(start < match.end() and match.start() < end for start, end in taken):
+            continue
+        day = day_ahead(match.group(0), today)
+        if day is not None:
+            found.append(Found(day, match.start(), match.end()))
+    return sorted(found, key=lambda item: item.start)
+
+
+def find_day_ahead(text: str, today: datetime.date) -> Found | None:
+    """The first day ``text`` names, read as coming (see ``find_days_ahead``), or None."""
+    days = find_days_ahead(text, today)
+    return days[0] if days else None
+
+
+_TIME_RANGE_RE = re.compile(
+    r"\b(?:from\s+|between\s+)?(?P<sh>\d{1,2})(?::(?P<sm>\d{2}))?\s*(?:(?P<sp>[ap])\.?\s?m\b\.?)?\s*"
+    r"(?:-|–|to|until|till|and)\s*(?:(?P<eh>\d{1,2})(?::(?P<em>\d{2}))?\s*(?P<ep>[ap])\.?\s?m\b\.?"
+    r"|(?P<enoon>noon|midnight)\b)",
+    re.IGNORECASE,
+)
+_TIME_RE = re.compile(
+    r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<p>[ap])\.?\s?m\b\.?"
+    r"|\b(?P<noon>noon|midday|midnight)\b"
+    r"|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b"
+    r"|\bat\s+(?P<hb>\d{1,2})(?:\s*o'?clock)?(?![\d,.:/%]|\s*(?:miles?|mi\b|mpg|gal|gallons?|stars?|percent|dollars|"
+    r"bucks|nights?|days?|weeks?|hours?|minutes?|mins?|people|am\b|pm\b))",
+    re.IGNORECASE,
+)
+_MORNING = re.compile(r"\b(?:in the morning|this morning|tomorrow morning|morning)\b", re.IGNORECASE)
+_EVENING = re.compile(r"\b(?:in the (?:afternoon|evening)|tonight|at night|this (?:afternoon|evening)|evening)\b",
+                      re.IGNORECASE)
+
+
+def _hour(hour: int, meridiem: str | None, text: str = "") -> int | None:
+    """A 24-hour hour from what was said: "2" + "p" → 14; a bare hour reads as the calendar apps
+    read it (1–7 afternoon, 8–11 morning, 12 noon) unless the text says morning or evening."""
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        return hour % 12 + (12 if meridiem.lower() == "p" else 0)
+    if hour > 23:
+        return None
+    if hour > 12 or hour == 0:
+        return hour
+    if _MORNING.search(text):
+        return hour % 12
+    if _EVENING.search(text) or 1 <= hour <= 7:
+        return hour % 12 + 12
+    return hour
+
+
+@dataclass(frozen=True)
+class ClockTime:
+    """A time of day the user said, with the end when they gave a range ("2 to 4pm")."""
+
+    start: datetime.time
+    end: datetime.time | None = None
+
+
+def find_time(text: str) -> Found | None:
+    """The time of day in ``text`` as a ``ClockTime``, or None: "2pm", "2:30 p.m.", "14:00",
+    "at noon", "at 3" (a bare hour: 1–7 are afternoon), "from 2 to 4pm", "10am-noon"."""
+    match = _TIME_RANGE_RE.search(text)
+    if match:
+        if match.group("enoon"):
+            end, end_meridiem = (12, "p") if match.group("enoon").lower() == "noon" else (0, "a")
+        else:
+            end, end_meridiem = _hour(int(match.group("eh")), match.group("ep")), match.group("ep")
+        start = _hour(int(match.group("sh")), match.group("sp") or end_meridiem)
+        if start is not None and end is not None and not match.group("sp") and start > end >= 12:
+            start -= 12  # "11 to 1pm": the start is the morning
+        if start is not None and end is not None:
+            return Found(ClockTime(datetime.time(start, int(match.group("sm") or 0)),
+                                   datetime.time(end, int(match.group("em") or 0))), match.start(), match.end())
+    match = _TIME_RE.search(text)
+    if not match:
+        return None
+    if match.group("noon"):
+        hour, minute = (0 if match.group("noon").lower() == "midnight" else 12), 0
+    elif match.group("h"):
+        hour, minute = _hour(int(match.group("h")), match.group("p")), int(match.group("m") or 0)
+    elif match.group("h24"):
+        hour, minute = _hour(int(match.group("h24")), None, text), int(match.group("m24"))
+    else:
+        hour, minute = _hour(int(match.group("hb")), None, text), 0
+    if hour is None or minute > 59:
+        return None
+    return Found(ClockTime(datetime.time(hour, minute)), match.start(), match.end())
+
+
+_DURATION_RE = re.compile(
+    rf"\bfor\s+(?:a\s+|an\s+|the\s+)?(?P<n>{_COUNT}|\d+(?:\.\d+)?|half an|an? half)?\s*"
+    r"(?P<unit>hours?|hrs?|minutes?|mins?|days?|nights?|weeks?|weekend)\b",
+    re.IGNORECASE,
+)
+
+
+def find_duration(text: str) -> Found | None:
+    """A length the user gives with "for": "for 2 hours", "for 30 minutes", "for a week",
+    "for 3 nights", "for the weekend". The value is ``(number, unit)`` with unit one of
+    "minutes", "hours", "days", "nights", "weeks"; None when there is none."""
+    match = _DURATION_RE.search(text)
+    if not match:
+        return None
+    unit = match.group("unit").lower()
+    if unit == "weekend":
+        return Found((2, "nights"), match.start(), match.end())
+    said = (match.group("n") or "1").lower()
+    number = 0.5 if said in ("half an", "a half", "an half") else float(_WORD_COUNTS.get(said, said))
+    unit = {"hr": "hours", "hrs": "hours", "hour": "hours", "min": "minutes", "mins": "minutes",
+            "minute": "minutes", "day": "days", "night": "nights", "week": "weeks"}.get(unit, unit)
+    return Found((number, unit), match.start(), match.end())

@@ -1,49 +1,48 @@
 """What the offline provider makes of one user message: a tool to call, or a reply to give.
 
-The rules, in order: small talk (greetings, thanks, help, jokes); deleting or correcting an
-expense; exporting; looking ahead (the month's projection, savings); setting a budget; asking
+The rules, in order: small talk (greetings, thanks, help, jokes); moving or cancelling a
+calendar event (events.py); the road — vehicles, fill-ups, maintenance, trips, drive time,
+weather, saved places (road.py); adding an event or asking what is on the calendar; deleting or
+correcting an expense; exporting; looking ahead (the month's projection, savings); setting a budget; asking
 about budgets; listing expenses; asking about spending; logging income; logging an expense. A
 message that fits none gets an honest "I don't follow" with what PAM can do. Nothing here
 writes: a write happens only when the agent runs the tool this returns, and wording that is
 unsure (a question, a plan, no amount) never becomes a write.
 
 Deleting or correcting takes two steps: list the expenses the user points at, then, when the list
-comes back, ``follow_up`` acts on the one that fits, or asks which one, or says none does.
+comes back, ``follow_up`` acts on the one that fits, or asks which one, or says none does. Moving
+or cancelling an event, and adding a stop to a trip the user names, work the same way.
 """
 
 import datetime
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from assistant.providers.local import edits, parsing, replies
+from assistant.providers.local import edits, events, parsing, replies, road
+from assistant.providers.local.actions import Reply, ToolRequest
 from finance.categories import category_from_text, keywords_in_text, place_in_text
 from finance.models import Category, IncomeKind
 from finance.recurrence import STEPS, next_occurrence, occurrences_between
 
-
-@dataclass(frozen=True)
-class ToolRequest:
-    name: str
-    input: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-
-
 CAPABILITIES = (
     "Here's what I can do right now:\n"
-    "• Log an expense — “spent $45 on groceries at Safeway yesterday”, or a repeating bill: “Starlink is $120 "
-    "every month”\n"
+    "Money\n"
+    "• Log an expense — “spent $45 on groceries at Safeway yesterday”, or a bill: “Starlink is $120 every month”\n"
     "• Log income — “my $1,200 pension came in”\n"
     "• Fix or delete an expense — “that last expense was actually $52”, “delete the $30 propane expense”\n"
     "• List or export expenses — “show my fuel expenses this week”, “export last month's expenses”\n"
-    "• Check your budgets — “how's my budget looking?” or “what's left in my dining budget?”\n"
-    "• Summarise spending — “how much have I spent on fuel this month?”\n"
+    "• Budgets and spending — “how's my budget looking?”, “set my grocery budget to $800 a month”\n"
     "• Look ahead — “am I on track this month?” or “where can I save money?”\n"
-    "• Set a budget — “set my grocery budget to $800 a month”"
+    "Road\n"
+    "• Trips — “plan a trip from Denver to Moab next Friday”, “add a stop in Green River to my trip”\n"
+    "• Drive time and fuel cost — “how long to drive from Denver to Moab?”, “how much gas for 500 miles at 10 mpg?”\n"
+    "• Fill-ups, MPG and maintenance — “filled up 32 gallons at $3.89, odometer 45,210”, “when is my next oil "
+    "change due?”\n"
+    "• Weather, vehicles and places — “what's the weather in Moab this weekend?”, “save Sand Flats campground near "
+    "Moab”\n"
+    "Calendar\n"
+    "• “add a dentist appointment next Tuesday at 2pm”, “remind me to call mom on Friday”, “what's on my calendar "
+    "this week?”, “move the dentist to 3pm”"
 )
 
 JOKES = [
@@ -52,17 +51,6 @@ JOKES = [
     "I asked my RV how it was feeling. It said a little tired — four of them, in fact.",
 ]
 
-_QUESTION_START = re.compile(
-    r"^\s*(?:how|what|what's|whats|when|where|why|which|who|should|shall|do|does|did|is|are|am|will|"
-    r"was|were|have|has|tell me|show me)\b",
-    re.IGNORECASE,
-)
-_POLITE_REQUEST = re.compile(
-    r"^\s*(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)"
-    r"(?:log|add|record|enter|track|put|note|set|make|change|update|increase|raise|lower|delete|remove|fix|correct|"
-    r"edit|list|show|export|download)\b",
-    re.IGNORECASE,
-)
 _LOG_VERB = re.compile(r"\b(?:log|logged|add|record|enter|track|note|put down|expense)\b", re.IGNORECASE)
 _SPEND_VERB = re.compile(
     r"\b(?:spent|spend|paid|pay|bought|buy|purchased|cost|costs|costed|charged|was|were|came to|got|grabbed|"
@@ -108,15 +96,14 @@ def _category_label(category: str) -> str:
     return Category(category).label.lower()
 
 
-def _is_question(text: str) -> bool:
-    if _POLITE_REQUEST.search(text):
-        return False
-    return text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
+_is_question = parsing.is_question
 
 
 def _merchant(text: str) -> str:
     for match in _MERCHANT.finditer(text):
         words = match.group(1).split()
+        if re.match(r"^\d[\d,.]*$", words[0]):
+            continue  # "at 45,000 miles" is an odometer, not a shop
         # Stop at a trailing date word ("Safeway Yesterday" when typed in title case).
         while words and _NOT_MERCHANT.match(words[-1]):
             words.pop()
@@ -409,6 +396,10 @@ def follow_up(original_text: str, tool: str, data: dict, today: datetime.date,
     for "that last expense") → ``delete_expense`` (which only proposes it; the user approves) or
     ``update_expense`` with the changes; none → say so; several → list them and ask which.
     """
+    if tool == "list_calendar_events":
+        return events.follow_up(original_text, data, today)
+    if tool == "list_trips":
+        return road.trip_follow_up(original_text, data, today)
     if tool != "list_expenses":
         return None
     intent = edits.edit_intent(" ".join(original_text.split()), today)
@@ -458,6 +449,14 @@ def understand(text: str, today: datetime.date, display_name: str = "") -> ToolR
     if _JOKE.search(text):
         joke = JOKES[sum(map(ord, text)) % len(JOKES)]
         return Reply(f"{joke}\n\nI'm better with budgets than punchlines, though — ask me how yours is looking.")
+
+    # The road and the calendar first: their wording is specific ("odometer", "next Tuesday at
+    # 2pm"), while the money rules read any number as an amount.
+    for step in (events.change_request, events.reminder_request, road.road_request, events.create_request,
+                 events.list_request):
+        result = step(text, today)
+        if result is not None:
+            return result
 
     intent = edits.edit_intent(text, today)
     if intent is not None and not (_BUDGET.search(text) and intent.action == "update"):
