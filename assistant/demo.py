@@ -118,12 +118,12 @@ def seed_demo_user(*, reset: bool = False) -> tuple[object, bool, int]:
 
 # (days ago, odometer, gallons, price per gallon, full?, station)
 FILL_UPS = [
-    (58, 41200, "48.2", "3.79", True, "Pilot, Grand Junction"),
-    (44, 41640, "45.1", "3.85", True, "Love's, Green River"),
-    (37, 41950, "18.0", "3.92", False, "Maverik, Moab"),
-    (30, 42110, "30.5", "3.89", True, "Maverik, Moab"),
-    (16, 42560, "46.8", "3.71", True, "Flying J, Fruita"),
-    (4, 42980, "43.0", "3.69", True, "Love's, Green River"),
+    (58, 43120, "48.2", "3.79", True, "Pilot, Grand Junction"),
+    (44, 43560, "45.1", "3.85", True, "Love's, Green River"),
+    (37, 43870, "18.0", "3.92", False, "Maverik, Moab"),
+    (30, 44030, "30.5", "3.89", True, "Maverik, Moab"),
+    (16, 44480, "46.8", "3.71", True, "Flying J, Fruita"),
+    (4, 44900, "43.0", "3.69", True, "Love's, Green River"),
 ]
 
 
@@ -134,15 +134,15 @@ def seed_road(user, today: datetime.date) -> int:
     vehicle = travel.vehicle_create(user=user, name="Minnie", make="Winnebago", model="Minnie Winnie 22M",
                                     year=2019, vehicle_type="class_c", fuel_type="gasoline",
                                     tank_capacity_gallons=Decimal("55"), rated_mpg=Decimal("9.5"),
-                                    odometer_miles=41000)
+                                    odometer_miles=43000)
     for days_ago, odometer, gallons, price, is_full, station in FILL_UPS:
         travel.fuel_log_create(user=user, vehicle_id=vehicle.id, date=today - datetime.timedelta(days=days_ago),
                                odometer_miles=odometer, volume_gallons=Decimal(gallons),
                                price_per_gallon=Decimal(price), is_full=is_full, station=station)
-    travel.odometer_update(user=user, vehicle_id=vehicle.id, odometer_miles=43120)
+    travel.odometer_update(user=user, vehicle_id=vehicle.id, odometer_miles=45040)
     for task, miles, days, done_odometer, done_days_ago in [
-        ("Oil change", 5000, 180, 38300, 150),        # due soon by miles (43,300)
-        ("Tire rotation", 6000, None, 37000, 200),    # overdue (43,000)
+        ("Oil change", 5000, 180, 40300, 150),        # due soon by miles (45,300)
+        ("Tire rotation", 6000, None, 39000, 200),    # overdue (45,000)
         ("Generator service", None, 365, None, 320),  # due in 45 days
         ("Roof seal inspection", None, 180, None, 20),
     ]:

@@ -138,10 +138,19 @@ def log_fuel(ctx: ToolContext, args: LogFuelArgs) -> ToolResult:
     )
     economy = selectors.fuel_economy(user=ctx.user, vehicle=vehicle)
     segment = next((s for s in economy["segments"] if s["end_odometer"] == fill.odometer_miles), None)
+    mpg = segment["mpg"] if segment else None
+    earlier = [s for s in economy["segments"] if s is not segment]
+    usual = round(sum(s["miles"] for s in earlier) / sum(s["gallons"] for s in earlier), 1) if earlier \
+        else economy["rated_mpg"]
+    note = None
+    if mpg and usual and not usual / 2 <= mpg <= usual * 2:
+        note = (f"{mpg} mpg is far from this vehicle's usual {usual}: an earlier fill-up may not have been logged, "
+                "or the odometer reading may be off. Mention it; a missed fill-up can be logged with "
+                "missed_previous.")
     return ToolResult(
         data={"fill_up": selectors.fuel_log_as_dict(fill), "currency": ctx.currency,
-              "mpg_this_fill": segment["mpg"] if segment else None, "average_mpg": economy["average_mpg"],
-              "vehicle": economy["vehicle"]},
+              "mpg_this_fill": mpg, "average_mpg": economy["average_mpg"], "vehicle": economy["vehicle"],
+              "check": note},
         ui_actions=[{"type": "reload_travel"}, {"type": "reload_expenses"}],
     )
 

@@ -277,7 +277,7 @@ class TestCalendarFlow:
 
         state = chat(alice, "what's on my calendar this week?")
 
-        assert state.text == "You have 1 event from Sat Nov 21 to Sun Nov 22:\n• Sun Nov 22, 2 PM — Dentist appointment"
+        assert state.text == "You have 1 event from Sat Nov 21 to Fri Nov 27:\n• Sun Nov 22, 2 PM — Dentist appointment"
         assert chat(bob, "what's on my calendar this week?").text.endswith("— Haircut")
 
     def test_when_is_my_dentist_appointment_answers_with_its_day(self, alice, bob):

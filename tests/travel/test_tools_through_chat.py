@@ -235,3 +235,15 @@ class TestCalendar:
             pass
         assert frame["status"] == "done" and await db(CalendarEvent.objects.count) == 0
         assert (await db(PendingAction.objects.get)).status == "done"
+
+
+class TestImplausibleMileage:
+    async def test_a_tank_far_from_the_usual_mpg_is_flagged_not_taken_at_face_value(
+        self, socket_for, fake_anthropic, alice, minnie
+    ):
+        await db(services.fuel_log_create, user=alice, date=denver_today(), odometer_miles=45000,
+                 volume_gallons=Decimal("40"), price_per_gallon=Decimal("3.75"))
+        frame = await call(socket_for, fake_anthropic, alice, "log_fuel",  # 2,000 miles on 30 gallons
+                           {"odometer_miles": 47000, "volume_gallons": 30, "price_per_gallon": 3.89})
+        assert frame["result"]["mpg_this_fill"] == 66.7
+        assert "fill-up may not have been logged" in frame["result"]["check"]

@@ -309,13 +309,16 @@ def _location(text: str) -> tuple[str, int, int] | None:
 
 
 def _window(text: str, today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
-    """The days a calendar question covers: "today", "tomorrow", "this week" (to Sunday), "next
+    """The days a calendar question covers: "today", "tomorrow", "this week" (to Sunday; from a
+    Saturday or Sunday, the seven days ahead, which is what people mean then), "next
     week", "this weekend", "this month", "next N days", a named day; None for the default."""
     lower = text.lower()
     match = re.search(r"\b(?:next|coming)\s+(\d{1,3})\s+days\b", lower)
     if match:
         return today, today + datetime.timedelta(days=max(1, int(match.group(1))) - 1)
     if re.search(r"\bthis week\b|\brest of the week\b", lower):
+        if today.weekday() >= 5 and "rest of" not in lower:
+            return today, today + datetime.timedelta(days=6)
         return today, today + datetime.timedelta(days=6 - today.weekday())
     if re.search(r"\bnext week\b", lower):
         monday = today + datetime.timedelta(days=7 - today.weekday())

@@ -528,6 +528,9 @@ def log_fuel(data: dict, today: datetime.date, arguments: dict) -> str:
     if data.get("mpg_this_fill"):
         text += f" That tank gave {_number(data['mpg_this_fill'])} mpg"
         text += f"; your average is {_number(data['average_mpg'])} mpg." if data.get("average_mpg") else "."
+        if data.get("check"):
+            text += (" That's far from usual: if a fill-up in between wasn't logged, tell me and I'll mark it "
+                     "as missed, or check the odometer reading.")
     elif not fill["is_full"]:
         text += " MPG is measured at your next full fill-up."
     elif fill.get("missed_previous"):
