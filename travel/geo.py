@@ -13,6 +13,7 @@ gazetteer answers whenever it fails or finds nothing.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import logging
@@ -124,11 +125,44 @@ def geocode_candidates(query: str, limit: int = 5) -> list[Place]:
     query = (query or "").strip()
     if not query or limit < 1:
         return []
+    park = park_named(query)
+    if park is not None:
+        return [park]
     if settings.PAM_GEOCODER_URL:
         places = _online_candidates(query, limit)
         if places:
             return places
     return _gazetteer_candidates(query, limit)
+
+
+# --- National parks (travel/data/parks.csv) ---
+
+_PARK_WORDS = re.compile(r"\b(?:national|state)?\s*(?:park|np|nps)\b", re.IGNORECASE)
+
+
+@functools.cache
+def _parks() -> dict[str, Place]:
+    """Park places by their name without "National Park" ("zion", "grand canyon")."""
+    import csv
+
+    path = Path(__file__).parent / "data" / "parks.csv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    parks = {}
+    for row in csv.DictReader(lines):
+        place = Place(name=row["name"], admin1_code=row["state"], admin1_name="", country_code=row["country"],
+                      latitude=float(row["latitude"]), longitude=float(row["longitude"]), population=None,
+                      source="parks")
+        parks[" ".join(_words(_PARK_WORDS.sub(" ", row["name"])))] = place
+    return parks
+
+
+def park_named(query: str) -> Place | None:
+    """The national park ``query`` names ("Zion", "Zion National Park", "Arches NP", "Grand
+    Canyon, AZ"), or None. A park wins over a town of the same name: RV travellers going to
+    "Zion" mean the park."""
+    name = query.split(",")[0]
+    key = " ".join(_words(_PARK_WORDS.sub(" ", name)))
+    return _parks().get(key) if key else None
 
 
 # --- Normalising names ---

@@ -335,3 +335,19 @@ class TestTravelTime:
     def test_a_negative_distance_is_refused(self):
         with pytest.raises(ValueError):
             routing.travel_time(-1)
+
+
+class TestNationalParks:
+    @pytest.mark.parametrize("query", ["Zion", "zion national park", "Zion NP", "Zion, UT"])
+    def test_zion_is_the_park_not_zion_illinois(self, query):
+        park = geo.geocode(query)
+        assert park.label == "Zion National Park, UT" and park.source == "parks"
+        assert abs(park.latitude - 37.2) < 0.2 and abs(park.longitude + 113.0) < 0.2
+
+    def test_a_town_named_like_no_park_is_still_the_town(self):
+        assert geo.geocode("Moab").label == "Moab, UT"
+        assert geo.park_named("Moab") is None
+
+    def test_moab_to_arches_is_a_short_hop(self):
+        miles = routing.great_circle_miles(geo.geocode("Moab"), geo.geocode("Arches"))
+        assert 2 < miles < 10
