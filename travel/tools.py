@@ -1,8 +1,9 @@
 """PAM's road tools: thin wrappers over travel services and selectors, bound to the user.
 
-Figures go to the model in US units (miles, gallons, MPG) with the user's preferred units in
-``units`` so the reply can convert; places are resolved offline (travel.geo) and weather comes
-from Open-Meteo (travel.weather) or is reported unavailable, never invented.
+Figures go to the model in US units (miles, gallons, MPG); the user's own units are in the
+profile part of PAM's context, and the prompt asks the model to convert. Places are resolved
+offline (travel.geo) and weather comes from Open-Meteo (travel.weather) or is reported
+unavailable, never invented.
 """
 
 import datetime
