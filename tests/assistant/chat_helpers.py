@@ -41,3 +41,24 @@ async def chat_turn(communicator, text, **kwargs):
 
 def of_type(frames, frame_type):
     return [frame for frame in frames if frame["type"] == frame_type]
+
+
+async def next_frame(communicator, timeout=5):
+    """The next frame that is not a push (a push from a write may arrive at any point)."""
+    while (frame := await communicator.receive_json_from(timeout=timeout))["type"] in PUSHES:
+        pass
+    return frame
+
+
+async def nothing_but_pushes(communicator, timeout=0.5) -> bool:
+    """True when no frame other than a push arrives within ``timeout`` seconds."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (left := deadline - loop.time()) > 0:
+        if await communicator.receive_nothing(timeout=left):
+            return True
+        if (await communicator.receive_json_from())["type"] not in PUSHES:
+            return False
+    return True

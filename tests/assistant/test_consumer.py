@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from assistant.models import Conversation, Message
 from finance.models import Budget, Expense
-from tests.assistant.chat_helpers import chat_turn, frames_until_turn_ends, of_type, send_chat
+from tests.assistant.chat_helpers import (
+    chat_turn,
+    frames_until_turn_ends,
+    next_frame,
+    nothing_but_pushes,
+    of_type,
+    send_chat,
+)
 from tests.fakes.anthropic_server import text_then_stall
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -219,10 +226,10 @@ class TestDuplicatesAndStop:
         message_id = str(uuid.uuid4())
         frames, final = await chat_turn(socket, "I spent $30 on propane", message_id=message_id)
         await send_chat(socket, "I spent $30 on propane", message_id=message_id)
-        ack = await socket.receive_json_from()
+        ack = await next_frame(socket)
         assert ack == {"type": "message_ack", "message_id": message_id,
                        "conversation_id": final["conversation_id"], "duplicate": True}
-        assert await socket.receive_nothing(timeout=0.5)
+        assert await nothing_but_pushes(socket, timeout=0.5)
         assert len(await expenses_of(alice)) == 1
         assert [m["role"] for m in await messages_of(alice)] == ["user", "assistant"]
         await socket.disconnect()
