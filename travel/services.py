@@ -52,6 +52,14 @@ def _set_fields(instance, fields: tuple[str, ...], changes: dict) -> dict:
     return previous
 
 
+def _delete_owned(model, reload: str, *, user, pk: int):
+    row = model.objects.select_for_update().get(id=pk, user=user)
+    row.delete()
+    row.id = pk  # Django clears it; callers still describe what was deleted
+    _changed(user, reload)
+    return row
+
+
 # --- Vehicles ------------------------------------------------------------------------------------
 
 def vehicle_for(user, vehicle_id: int | None = None) -> Vehicle:
@@ -105,11 +113,7 @@ def vehicle_update(*, user, vehicle_id: int, **changes) -> tuple[Vehicle, dict]:
 @transaction.atomic
 def vehicle_delete(*, user, vehicle_id: int) -> Vehicle:
     """Delete a vehicle with its fill-ups and maintenance (their expenses stay in the books)."""
-    vehicle = Vehicle.objects.select_for_update().get(id=vehicle_id, user=user)
-    vehicle.delete()
-    vehicle.id = vehicle_id
-    _changed(user, "reload_travel")
-    return vehicle
+    return _delete_owned(Vehicle, "reload_travel", user=user, pk=vehicle_id)
 
 
 @transaction.atomic
@@ -278,11 +282,7 @@ def maintenance_item_update(*, user, item_id: int, **changes) -> tuple[Maintenan
 def maintenance_item_delete(*, user, item_id: int) -> MaintenanceItem:
     """Stop tracking a job; the records of times it was done stay. Raises
     MaintenanceItem.DoesNotExist."""
-    item = MaintenanceItem.objects.select_for_update().get(id=item_id, user=user)
-    item.delete()
-    item.id = item_id
-    _changed(user, "reload_travel")
-    return item
+    return _delete_owned(MaintenanceItem, "reload_travel", user=user, pk=item_id)
 
 
 @transaction.atomic
@@ -358,11 +358,7 @@ def trip_update(*, user, trip_id: int, **changes) -> tuple[Trip, dict]:
 @transaction.atomic
 def trip_delete(*, user, trip_id: int) -> Trip:
     """Delete a trip and its stops. Raises Trip.DoesNotExist."""
-    trip = Trip.objects.select_for_update().get(id=trip_id, user=user)
-    trip.delete()
-    trip.id = trip_id
-    _changed(user, "reload_trips")
-    return trip
+    return _delete_owned(Trip, "reload_trips", user=user, pk=trip_id)
 
 
 @transaction.atomic
@@ -470,8 +466,4 @@ def saved_place_update(*, user, place_id: int, **changes) -> tuple[SavedPlace, d
 @transaction.atomic
 def saved_place_delete(*, user, place_id: int) -> SavedPlace:
     """Forget a saved place. Raises SavedPlace.DoesNotExist."""
-    place = SavedPlace.objects.select_for_update().get(id=place_id, user=user)
-    place.delete()
-    place.id = place_id
-    _changed(user, "reload_places")
-    return place
+    return _delete_owned(SavedPlace, "reload_places", user=user, pk=place_id)
