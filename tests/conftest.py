@@ -59,6 +59,31 @@ def charlie(django_user_model):
     return make_user(django_user_model, "charlie", timezone="Europe/Berlin")
 
 
+def api_client(user=None):
+    """A DRF test client, authenticated as ``user`` when given (the REST API's own auth)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    return api_client()
+
+
+@pytest.fixture
+def as_alice(alice):
+    return api_client(alice)
+
+
+@pytest.fixture
+def as_bob(bob):
+    return api_client(bob)
+
+
 @pytest.fixture
 async def socket_for(transactional_db):
     """``await socket_for(user)``: a connected WebsocketCommunicator on the real ASGI app,

@@ -39,24 +39,6 @@ def spend(user, amount, category, day=None, **kwargs) -> Expense:
                                    date=day or denver_today(), **kwargs)
 
 
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def as_alice(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
-
-
-@pytest.fixture
-def as_bob(bob):
-    client = APIClient()
-    client.force_authenticate(bob)
-    return client
-
 
 def ids(response) -> list[int]:
     return [row["id"] for row in response.json()["results"]]

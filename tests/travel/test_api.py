@@ -51,18 +51,6 @@ def plan(user, title="Moab", **fields) -> Trip:
     return services.trip_create(user=user, title=title, stops=stops, **fields)
 
 
-@pytest.fixture
-def as_alice(alice):
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
-
-
-@pytest.fixture
-def as_bob(bob):
-    client = APIClient()
-    client.force_authenticate(bob)
-    return client
 
 
 @pytest.fixture
