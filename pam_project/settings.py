@@ -209,7 +209,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "pam_project.storage.CompressedManifestModulesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG

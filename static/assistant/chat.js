@@ -1,6 +1,11 @@
 // PAM chat client: speaks the WebSocket protocol v1 (docs/protocol.md).
-// An ES module with no dependencies and no build step. It defines no globals; the only thing it
-// exposes is document.body.dataset.pamReady = "1" once the server's `connection` frame arrives.
+// An ES module with no build step, needing only dom.js and live.js beside it (the socket's
+// constants and frame parsing are the panel pages' too; the chat socket's logic is its own). It
+// defines no globals; the only thing it exposes is document.body.dataset.pamReady = "1" once the
+// server's `connection` frame arrives.
+
+import { byId, el } from "./dom.js";
+import { BACKOFF_MAX_MS, BACKOFF_MIN_MS, CLOSE_UNAUTHENTICATED, HEARTBEAT_MS, parseFrame, socketUrl } from "./live.js";
 
 const TURN_ENDING_ERRORS = new Set(["PROVIDER_UNAVAILABLE", "INTERNAL_ERROR"]);
 const STATUS_TEXT = {
@@ -9,10 +14,6 @@ const STATUS_TEXT = {
   reconnecting: "Reconnecting…",
   offline: "Offline",
 };
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 10000;
-const HEARTBEAT_MS = 25000;
-const CLOSE_UNAUTHENTICATED = 4401;
 const LOGIN_URL = "/accounts/login/";
 const STICK_THRESHOLD_PX = 48;
 const COMPOSER_MAX_HEIGHT_PX = 192;
@@ -20,13 +21,6 @@ const COMPOSER_MAX_HEIGHT_PX = 192;
 // ---------------------------------------------------------------------------------------------
 // Pure helpers. A tool card's label and summary come from the server (assistant.registry.tool_card),
 // the same text the page renders for saved history.
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
-}
 
 /** A string or number as text; anything else (objects, null, booleans) as "". */
 function scalar(value) {
@@ -163,7 +157,6 @@ if (root) {
 }
 
 function startChat(root) {
-  const byId = (id) => document.getElementById(id);
   const scroller = byId("chat-scroll");
   const list = byId("messages");
   const form = byId("composer-form");
@@ -176,7 +169,7 @@ function startChat(root) {
   const conversationList = byId("conversation-list");
   let welcome = byId("welcome");
 
-  const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + (root.dataset.wsPath || "/ws/pam/");
+  const wsUrl = socketUrl(root.dataset.wsPath);
   const maxLength = composer.maxLength > 0 ? composer.maxLength : 4000;
 
   let conversationId = parseConversationId(root.dataset.conversationId);
@@ -651,13 +644,8 @@ function startChat(root) {
   }
 
   function onFrame(data) {
-    let frame;
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return;
-    }
-    if (!frame || typeof frame !== "object") return;
+    const frame = parseFrame(data);
+    if (!frame) return;
     lastFrameAt = Date.now();
     switch (frame.type) {
       case "connection":

@@ -4,15 +4,26 @@
 // "actions": [{"type": "reload_expenses" | "reload_budgets" | "reload_income"}]} refetches
 // what changed (docs/protocol.md). An ES module with no build step and no globals; it exposes
 // document.body.dataset.moneyReady = "1" once every section has loaded for the first time.
+// What it shares with the travel page is in static/assistant/ (api, dom, format, live, panels).
 
-const RELOAD_DEBOUNCE_MS = 200;
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 10000;
-const HEARTBEAT_MS = 25000;
-const CLOSE_UNAUTHENTICATED = 4401;
+import { ApiError, apiClient, errorText as apiErrorText } from "../assistant/api.js";
+import { byId, el, svgIcon } from "../assistant/dom.js";
+import { dayFormatter, moneyFormatter, parseDay } from "../assistant/format.js";
+import { reloadQueue, startLive } from "../assistant/live.js";
+import {
+  applyChartTheme,
+  chatHint,
+  cssVar,
+  isSignedOut,
+  sectionLoader,
+  setView,
+  showEmpty,
+  signedOut,
+  toast,
+} from "../assistant/panels.js";
+
 const PAGE_STEP = 10;
 const MONTHS = 6;
-const TOAST_MS = 3500;
 
 // Which sections a push invalidates. An expense moves budgets, charts and cash flow too.
 const RELOADS = {
@@ -21,77 +32,19 @@ const RELOADS = {
   reload_income: ["cashflow"],
 };
 const STATE_TEXT = { ok: "On track", near: "Near limit", over: "Over budget" };
-const LIVE_TEXT = { connecting: "Connecting…", connected: "Live", reconnecting: "Reconnecting…", offline: "Offline" };
 const EXPENSE_FIELDS = ["amount", "category", "date", "merchant", "description", "location", "tags", "receipt_note"];
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-const byId = (id) => document.getElementById(id);
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
-}
-
-function svgIcon(path) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 20 20");
-  svg.setAttribute("width", "18");
-  svg.setAttribute("height", "18");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const p = document.createElementNS(ns, "path");
-  p.setAttribute("d", path);
-  p.setAttribute("fill", "none");
-  p.setAttribute("stroke", "currentColor");
-  p.setAttribute("stroke-width", "1.7");
-  p.setAttribute("stroke-linecap", "round");
-  p.setAttribute("stroke-linejoin", "round");
-  svg.append(p);
-  return svg;
-}
 const ICON_EDIT = "M13.5 3.5l3 3L7 16H4v-3z M11.5 5.5l3 3";
 const ICON_DELETE = "M4 6h12 M8 6V4h4v2 M6 6l.8 10h6.4L14 6 M8.5 9v4.5 M11.5 9v4.5";
-
-/** Django's CSRF token: the csrftoken cookie (the view ensures it), else a form's hidden field. */
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  if (match) return decodeURIComponent(match[1]);
-  const field = document.querySelector('input[name="csrfmiddlewaretoken"]');
-  return field ? field.value : "";
-}
-
-/** "2026-11-20" as a local Date (no UTC shift). */
-function parseDay(value) {
-  const [y, m, d] = String(value).split("-").map(Number);
-  return new Date(y, (m || 1) - 1, d || 1);
-}
 
 function sign(value) {
   const n = Number(value);
   if (n > 0) return "positive";
   if (n < 0) return "negative";
   return "zero";
-}
-
-function debounce(fn, ms) {
-  let timer = 0;
-  return () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(fn, ms);
-  };
-}
-
-class ApiError extends Error {
-  constructor(status, data) {
-    super(`API error ${status}`);
-    this.status = status;
-    this.data = data;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,30 +60,24 @@ function startDashboard(root) {
   const today = root.dataset.today;
   const labels = JSON.parse(byId("category-labels").textContent || "{}");
 
-  const moneyFormat = new Intl.NumberFormat(undefined, { style: "currency", currency });
-  const wholeMoneyFormat = new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 });
   const percentFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-  const dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
-  const dayYearFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", year: "numeric" });
   const monthFormat = new Intl.DateTimeFormat(undefined, { month: "short" });
   const monthYearFormat = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
   const monthShortYearFormat = new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric" });
-  const thisYear = parseDay(today).getFullYear();
 
-  const money = (value) => moneyFormat.format(Number(value) || 0);
-  const wholeMoney = (value) => wholeMoneyFormat.format(Number(value) || 0);
+  const money = moneyFormatter(currency);
+  const wholeMoney = moneyFormatter(currency, { maximumFractionDigits: 0 });
   const percent = (value) => `${percentFormat.format(Number(value) || 0)}%`;
   const label = (category) => labels[category] || category;
-  const dayText = (iso) => {
-    const day = parseDay(iso);
-    return (day.getFullYear() === thisYear ? dayFormat : dayYearFormat).format(day);
-  };
+  const dayText = dayFormatter(today);
   const monthText = (ym) => monthFormat.format(parseDay(`${ym}-01`));
   const monthLongText = (ym) => monthYearFormat.format(parseDay(`${ym}-01`));
   const monthShortText = (ym) => monthShortYearFormat.format(parseDay(`${ym}-01`));
 
   // The currency symbol in front of the amount field ("$", "CA$", "€").
-  const symbol = moneyFormat.formatToParts(0).find((part) => part.type === "currency");
+  const symbol = new Intl.NumberFormat(undefined, { style: "currency", currency })
+    .formatToParts(0)
+    .find((part) => part.type === "currency");
   // Amounts in example chat prompts, written the way PAM's parser reads them ("$400", "€400").
   const hintMoney = (amount) => (symbol && /^[$€£]$/.test(symbol.value) ? `${symbol.value}${amount}` : `${amount} ${currency}`);
   const affix = byId("currency-symbol");
@@ -139,102 +86,14 @@ function startDashboard(root) {
 
   // --- API ----------------------------------------------------------------------------------
 
-  async function api(path, { method = "GET", params, body } = {}) {
-    const url = new URL(apiRoot + path, location.origin);
-    for (const [name, value] of Object.entries(params || {})) {
-      if (value != null && value !== "") url.searchParams.set(name, value);
-    }
-    const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
-    let response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        credentials: "same-origin",
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new ApiError(0, null); // offline or the server is down
-    }
-    if (response.status === 401 || (response.status === 403 && method === "GET")) signedOut();
-    let data = null;
-    if (response.status !== 204) {
-      try {
-        data = await response.json();
-      } catch {
-        data = null;
-      }
-    }
-    if (!response.ok) throw new ApiError(response.status, data);
-    return data;
-  }
-
-  /** What to tell the user when ``doing`` ("load budgets", "save the expense") failed. */
-  function errorText(error, doing) {
-    if (error instanceof ApiError) {
-      if (error.status === 0) return `Couldn’t reach PAM to ${doing}. Check your connection.`;
-      if (error.status === 429) return `Too many requests just now. Try again in a moment.`;
-      if (error.status === 403 && error.data && /csrf/i.test(String(error.data.detail))) {
-        return "Your session changed in another tab. Reload the page and try again.";
-      }
-      if (error.data && typeof error.data.detail === "string") return error.data.detail;
-    }
-    return `Couldn’t ${doing}. Please try again.`;
-  }
-
-  let isSignedOut = false;
-  function signedOut() {
-    if (isSignedOut) return;
-    isSignedOut = true;
-    const banner = byId("banner");
-    banner.replaceChildren("Your session has ended. ");
-    const link = el("a", null, "Log in again");
-    link.href = `/accounts/login/?next=${encodeURIComponent(location.pathname)}`;
-    banner.append(link);
-    banner.hidden = false;
-  }
+  const api = apiClient(apiRoot, { onSignedOut: signedOut });
+  // This page writes: the API's own messages (a field's "detail", a refused CSRF token) are worth passing on.
+  const errorText = (error, doing) => apiErrorText(error, doing, { serverDetail: true });
 
   // --- Section states ------------------------------------------------------------------------
 
-  function setView(card, view) {
-    card.dataset.view = view;
-    card.setAttribute("aria-busy", view === "loading" ? "true" : "false");
-  }
-
   function stateBox(card) {
     return card.querySelector(".state") || card.querySelector(".card__body");
-  }
-
-  function showEmpty(box, title, hint, action) {
-    const wrap = el("div", "empty");
-    wrap.append(byId("empty-icon").content.cloneNode(true), el("p", "empty__title", title));
-    if (hint) {
-      const p = el("p", "empty__hint");
-      p.append(...(Array.isArray(hint) ? hint : [hint]));
-      wrap.append(p);
-    }
-    if (action) wrap.append(action);
-    box.replaceChildren(wrap);
-  }
-
-  function showFailed(box, text, retry) {
-    const wrap = el("div", "failed");
-    wrap.setAttribute("role", "alert");
-    wrap.append(el("p", null, text));
-    const button = el("button", "btn btn--secondary btn--small", "Try again");
-    button.type = "button";
-    button.addEventListener("click", retry);
-    wrap.append(button);
-    box.replaceChildren(wrap);
-  }
-
-  function chatHint(prompt) {
-    const link = el("a", null, "Ask PAM");
-    link.href = "/";
-    const q = el("q", null, prompt);
-    return [link, ": ", q];
   }
 
   // --- Budgets -------------------------------------------------------------------------------
@@ -393,18 +252,8 @@ function startDashboard(root) {
   const charts = {};
   const ChartJS = window.Chart;
 
-  function css(name) {
-    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  }
-  const categoryColour = (category) => css(`--cat-${category}`) || css("--cat-other");
-
-  function applyChartTheme() {
-    if (!ChartJS) return;
-    ChartJS.defaults.color = css("--muted");
-    ChartJS.defaults.borderColor = css("--border");
-    ChartJS.defaults.font.family = getComputedStyle(document.body).fontFamily;
-  }
-  applyChartTheme();
+  const categoryColour = (category) => cssVar(`--cat-${category}`) || cssVar("--cat-other");
+  applyChartTheme(ChartJS);
 
   function drawChart(key, canvas, config) {
     if (!ChartJS) return null;
@@ -467,7 +316,7 @@ function startDashboard(root) {
           {
             data: rows.map((row) => Number(row.total)),
             backgroundColor: rows.map((row) => categoryColour(row.category)),
-            borderColor: css("--surface"),
+            borderColor: cssVar("--surface"),
             borderWidth: 2,
             hoverOffset: 6,
           },
@@ -585,8 +434,8 @@ function startDashboard(root) {
       data: {
         labels: months.map((m) => monthText(m.month)),
         datasets: [
-          { label: "Income", data: months.map((m) => Number(m.income)), backgroundColor: css("--income"), borderRadius: 3, maxBarThickness: 28 },
-          { label: "Expenses", data: months.map((m) => Number(m.expenses)), backgroundColor: css("--expense"), borderRadius: 3, maxBarThickness: 28 },
+          { label: "Income", data: months.map((m) => Number(m.income)), backgroundColor: cssVar("--income"), borderRadius: 3, maxBarThickness: 28 },
+          { label: "Expenses", data: months.map((m) => Number(m.expenses)), backgroundColor: cssVar("--expense"), borderRadius: 3, maxBarThickness: 28 },
         ],
       },
       options: {
@@ -642,7 +491,7 @@ function startDashboard(root) {
   // Re-draw with the other palette when the system switches between light and dark.
   const scheme = window.matchMedia("(prefers-color-scheme: dark)");
   scheme.addEventListener("change", () => {
-    applyChartTheme();
+    applyChartTheme(ChartJS);
     if (spendingData) {
       renderCategory(spendingData);
       renderMonths(spendingData);
@@ -770,64 +619,22 @@ function startDashboard(root) {
     cashflow: { load: loadCashflow, cards: [cashflowCard], what: "load income and expenses" },
     expenses: { load: loadExpenses, cards: [expensesCard], what: "load your expenses" },
   };
-  const generation = {}; // section -> number of the latest load, so a slow stale answer is dropped
-
-  async function loadSection(name) {
-    const section = SECTIONS[name];
-    const mine = (generation[name] = (generation[name] || 0) + 1);
-    for (const card of section.cards) {
-      if (!card.dataset.view) setView(card, "loading");
-      else card.setAttribute("aria-busy", "true");
-    }
-    try {
-      await section.load();
-    } catch (error) {
-      if (mine !== generation[name]) return;
-      console.error(`PAM dashboard: loading ${name} failed`, error);
-      for (const card of section.cards) {
-        // Keep figures already on screen when a refresh fails; say so instead of blanking them.
-        if (card.dataset.view === "ready") {
-          card.setAttribute("aria-busy", "false");
-          toast(errorText(error, section.what), "error");
-        } else {
-          setView(card, "error");
-          showFailed(section.box ? section.box() : stateBox(card), errorText(error, section.what), () => reload([name]));
-        }
-      }
+  const reload = sectionLoader({
+    sections: SECTIONS,
+    stateBox,
+    errorText,
+    label: "PAM dashboard",
+    afterFailure: (name) => {
       if (name === "budgets" || name === "cashflow") {
         for (const box of document.querySelectorAll('.stat[aria-busy="true"]')) {
           box.setAttribute("aria-busy", "false");
           box.querySelector(".stat__value").textContent = "—";
         }
       }
-    }
-  }
-
-  function reload(names) {
-    return Promise.all([...new Set(names)].map(loadSection));
-  }
-
+    },
+  });
   // Pushes arrive in bursts (one write can send several); gather them for a moment.
-  const pending = new Set();
-  const flush = debounce(() => {
-    const names = [...pending];
-    pending.clear();
-    if (names.length) reload(names);
-  }, RELOAD_DEBOUNCE_MS);
-
-  function requestReload(names) {
-    for (const name of names) pending.add(name);
-    flush();
-  }
-
-  // --- Toasts --------------------------------------------------------------------------------
-
-  function toast(text, kind = "info") {
-    const node = el("div", "toast", text);
-    node.dataset.kind = kind;
-    byId("toasts").append(node);
-    window.setTimeout(() => node.remove(), TOAST_MS);
-  }
+  const requestReload = reloadQueue(reload);
 
   // --- Add / edit dialog ---------------------------------------------------------------------
 
@@ -1024,106 +831,21 @@ function startDashboard(root) {
 
   byId("add-expense").addEventListener("click", () => openExpenseDialog(null));
 
-  // --- Live sync over the WebSocket ----------------------------------------------------------
-
-  const live = byId("live-status");
-  const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + (root.dataset.wsPath || "/ws/pam/");
-  let ws = null;
-  let attempt = 0;
-  let reconnectTimer = 0;
-  let everConnected = false;
-  let leaving = false;
-
-  function setLive(state) {
-    live.dataset.state = state;
-    live.textContent = LIVE_TEXT[state];
-  }
-
-  function onFrame(event) {
-    let frame;
-    try {
-      frame = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (!frame || typeof frame !== "object") return;
-    if (frame.type === "connection") {
-      setLive("connected");
-      attempt = 0;
-      // Pushes sent while the socket was down are lost: catch up once on every reconnect.
-      if (everConnected) requestReload(Object.keys(SECTIONS));
-      everConnected = true;
-    } else if (frame.type === "ui_actions" && Array.isArray(frame.actions)) {
-      const names = frame.actions.flatMap((action) => (action && RELOADS[action.type]) || []);
-      if (names.length) requestReload(names);
-    }
-    // Every other frame type (pong, alerts, chat frames) is not for this page.
-  }
-
-  function connect() {
-    window.clearTimeout(reconnectTimer);
-    reconnectTimer = 0;
-    let socket;
-    try {
-      socket = new WebSocket(wsUrl);
-    } catch {
-      scheduleReconnect();
-      return;
-    }
-    ws = socket;
-    socket.addEventListener("message", onFrame);
-    socket.addEventListener("close", (event) => {
-      if (ws !== socket) return;
-      ws = null;
-      if (event.code === CLOSE_UNAUTHENTICATED) {
-        setLive("offline");
-        signedOut();
-        return;
-      }
-      if (!leaving) scheduleReconnect();
-    });
-  }
-
-  function scheduleReconnect() {
-    if (reconnectTimer || leaving || isSignedOut) return;
-    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(attempt, 10));
-    attempt += 1;
-    setLive(navigator.onLine === false ? "offline" : "reconnecting");
-    reconnectTimer = window.setTimeout(connect, base / 2 + Math.random() * (base / 2));
-  }
-
-  window.setInterval(() => {
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "ping" }));
-  }, HEARTBEAT_MS);
-  window.addEventListener("online", () => {
-    if (!ws) {
-      attempt = 0;
-      connect();
-    }
-  });
-  window.addEventListener("offline", () => setLive("offline"));
-  window.addEventListener("pagehide", () => {
-    leaving = true;
-    if (ws) ws.close(1000);
-  });
-  window.addEventListener("pageshow", (event) => {
-    if (event.persisted) {
-      // Back from the back/forward cache: the socket was closed and the figures may be stale.
-      leaving = false;
-      attempt = 0;
-      connect();
-      requestReload(Object.keys(SECTIONS));
-    }
-  });
-
   // --- Start ---------------------------------------------------------------------------------
 
   if (!ChartJS) {
     for (const chart of document.querySelectorAll(".chart")) chart.hidden = true;
     console.error("PAM dashboard: Chart.js did not load; showing tables only.");
   }
-  setLive("connecting");
-  connect();
+  startLive({
+    badge: byId("live-status"),
+    path: root.dataset.wsPath,
+    reloads: RELOADS,
+    sections: Object.keys(SECTIONS),
+    requestReload,
+    onSignedOut: signedOut,
+    isSignedOut,
+  });
   reload(Object.keys(SECTIONS)).then(() => {
     document.body.dataset.moneyReady = "1";
   });

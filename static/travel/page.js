@@ -5,15 +5,25 @@
 // frame {"type": "ui_actions", "actions": [{"type": "reload_travel" | "reload_trips" | ...}]}
 // refetches the sections it touches (docs/protocol.md). An ES module with no build step and no
 // globals; it sets document.body.dataset.travelReady = "1" once every section has loaded once.
+// What it shares with the money dashboard is in static/assistant/ (api, dom, format, live, panels).
 
+import { ApiError, apiClient, errorText } from "../assistant/api.js";
+import { byId, debounce, el, svgIcon } from "../assistant/dom.js";
+import { dayFormatter, moneyFormatter, parseDay } from "../assistant/format.js";
+import { reloadQueue, startLive } from "../assistant/live.js";
+import {
+  applyChartTheme,
+  chatHint,
+  cssVar,
+  isSignedOut,
+  sectionLoader,
+  setView,
+  showEmpty,
+  showFailed,
+  signedOut,
+} from "../assistant/panels.js";
 import { createTripMap } from "./map.js";
 
-const RELOAD_DEBOUNCE_MS = 200;
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 10000;
-const HEARTBEAT_MS = 25000;
-const CLOSE_UNAUTHENTICATED = 4401;
-const TOAST_MS = 3500;
 const CALENDAR_DAYS = 30;
 const RECENT_FILLS = 5;
 const ECONOMY_SEGMENTS = 12;
@@ -28,7 +38,6 @@ const RELOADS = {
   reload_calendar: ["calendar"],
   reload_expenses: ["fuel"],
 };
-const LIVE_TEXT = { connecting: "Connecting…", connected: "Live", reconnecting: "Reconnecting…", offline: "Offline" };
 const TRIP_STATUS = { active: "Under way", planning: "Planning", completed: "Completed" };
 const TRIP_ORDER = { active: 0, planning: 1, completed: 2 };
 const STOP_KIND = { campground: "Campground", fuel: "Fuel", attraction: "Attraction", overnight: "Overnight", other: "Stop" };
@@ -41,35 +50,7 @@ const MPG_TO_L_PER_100KM = 235.214583;
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-const byId = (id) => document.getElementById(id);
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
-}
-
-function svgIcon(path) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  for (const [name, value] of Object.entries({ viewBox: "0 0 20 20", width: "18", height: "18", "aria-hidden": "true", focusable: "false" })) {
-    svg.setAttribute(name, value);
-  }
-  const p = document.createElementNS(ns, "path");
-  for (const [name, value] of Object.entries({ d: path, fill: "none", stroke: "currentColor", "stroke-width": "1.7", "stroke-linecap": "round", "stroke-linejoin": "round" })) {
-    p.setAttribute(name, value);
-  }
-  svg.append(p);
-  return svg;
-}
 const ICON_PIN = "M10 17.5s-5.5-5-5.5-9a5.5 5.5 0 0 1 11 0c0 4-5.5 9-5.5 9z M10 10.25a2 2 0 1 0 0-4 2 2 0 0 0 0 4z";
-
-/** "2026-11-20" as a local Date (no UTC shift). */
-function parseDay(value) {
-  const [y, m, d] = String(value).split("-").map(Number);
-  return new Date(y, (m || 1) - 1, d || 1);
-}
 
 function daysBetween(a, b) {
   return Math.round((parseDay(b) - parseDay(a)) / DAY_MS);
@@ -79,26 +60,10 @@ function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function debounce(fn, ms) {
-  let timer = 0;
-  return () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(fn, ms);
-  };
-}
-
 /** A list endpoint's rows, paginated ({count, next, previous, results}) or not. */
 function rowsOf(data) {
   if (Array.isArray(data)) return data;
   return (data && data.results) || [];
-}
-
-class ApiError extends Error {
-  constructor(status, data) {
-    super(`API error ${status}`);
-    this.status = status;
-    this.data = data;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,20 +77,13 @@ function startTravelPage(root) {
   const metric = root.dataset.units === "metric";
   // The user's own timezone for event times; without one, the browser's.
   const timeZone = root.dataset.timezone || undefined;
-  const thisYear = parseDay(root.dataset.today).getFullYear();
 
-  const moneyFormat = new Intl.NumberFormat(undefined, { style: "currency", currency });
   const fuelPriceFormat = new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 3 });
   const wholeFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
   const oneFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
-  const dayYearFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", year: "numeric" });
 
-  const money = (value) => moneyFormat.format(Number(value) || 0);
-  const dayText = (iso) => {
-    const day = parseDay(iso);
-    return (day.getFullYear() === thisYear ? dayFormat : dayYearFormat).format(day);
-  };
+  const money = moneyFormatter(currency);
+  const dayText = dayFormatter(root.dataset.today);
 
   // Quantities arrive in US units (miles, gallons, MPG) and are shown in the user's.
   const units = metric
@@ -152,84 +110,11 @@ function startTravelPage(root) {
 
   // --- API ----------------------------------------------------------------------------------
 
-  async function api(path, { params } = {}) {
-    const url = new URL(apiRoot + path, location.origin);
-    for (const [name, value] of Object.entries(params || {})) {
-      if (value != null && value !== "") url.searchParams.set(name, value);
-    }
-    let response;
-    try {
-      response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-    } catch {
-      throw new ApiError(0, null); // offline or the server is down
-    }
-    if (response.status === 401 || response.status === 403) signedOut();
-    let data = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-    if (!response.ok) throw new ApiError(response.status, data);
-    return data;
-  }
-
-  function errorText(error, doing) {
-    if (error instanceof ApiError) {
-      if (error.status === 0) return `Couldn’t reach PAM to ${doing}. Check your connection.`;
-      if (error.status === 429) return "Too many requests just now. Try again in a moment.";
-    }
-    return `Couldn’t ${doing}. Please try again.`;
-  }
-
-  let isSignedOut = false;
-  function signedOut() {
-    if (isSignedOut) return;
-    isSignedOut = true;
-    const banner = byId("banner");
-    banner.replaceChildren("Your session has ended. ");
-    const link = el("a", null, "Log in again");
-    link.href = `/accounts/login/?next=${encodeURIComponent(location.pathname)}`;
-    banner.append(link);
-    banner.hidden = false;
-  }
+  const api = apiClient(apiRoot, { onSignedOut: signedOut });
 
   // --- Section states ------------------------------------------------------------------------
 
-  function setView(card, view) {
-    card.dataset.view = view;
-    card.setAttribute("aria-busy", view === "loading" ? "true" : "false");
-  }
-
   const stateBox = (card) => card.querySelector(".card__body > .state");
-
-  function showEmpty(box, title, hint) {
-    const wrap = el("div", "empty");
-    wrap.append(byId("empty-icon").content.cloneNode(true), el("p", "empty__title", title));
-    if (hint) {
-      const p = el("p", "empty__hint");
-      p.append(...(Array.isArray(hint) ? hint : [hint]));
-      wrap.append(p);
-    }
-    box.replaceChildren(wrap);
-  }
-
-  function showFailed(box, text, retry) {
-    const wrap = el("div", "failed");
-    wrap.setAttribute("role", "alert");
-    wrap.append(el("p", null, text));
-    const button = el("button", "btn btn--secondary btn--small", "Try again");
-    button.type = "button";
-    button.addEventListener("click", retry);
-    wrap.append(button);
-    box.replaceChildren(wrap);
-  }
-
-  function chatHint(prompt) {
-    const link = el("a", null, "Ask PAM");
-    link.href = "/";
-    return [link, ": ", el("q", null, prompt)];
-  }
 
   function badge(text, kind) {
     const node = el("span", "pill", text);
@@ -552,17 +437,7 @@ function startTravelPage(root) {
   const ChartJS = window.Chart;
   let economyData = null;
 
-  function css(name) {
-    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  }
-
-  function applyChartTheme() {
-    if (!ChartJS) return;
-    ChartJS.defaults.color = css("--muted");
-    ChartJS.defaults.borderColor = css("--border");
-    ChartJS.defaults.font.family = getComputedStyle(document.body).fontFamily;
-  }
-  applyChartTheme();
+  applyChartTheme(ChartJS);
 
   function vehicleLine(vehicle) {
     const line = byId("vehicle-line");
@@ -606,7 +481,7 @@ function startTravelPage(root) {
     const labels = segments.map((s) => dayText(s.end_date));
     const values = segments.map((s) => economyValue(s.mpg));
     const rated = economyValue(report.rated_mpg);
-    const accent = css("--accent");
+    const accent = cssVar("--accent");
     const datasets = [
       {
         label: units.economy,
@@ -623,8 +498,8 @@ function startTravelPage(root) {
       datasets.push({
         label: `Rated ${units.economy}`,
         data: segments.map(() => rated),
-        borderColor: css("--muted"),
-        backgroundColor: css("--muted"),
+        borderColor: cssVar("--muted"),
+        backgroundColor: cssVar("--muted"),
         borderDash: [6, 5],
         borderWidth: 1.5,
         pointRadius: 0,
@@ -950,165 +825,45 @@ function startTravelPage(root) {
   // --- Loading -------------------------------------------------------------------------------
 
   const SECTIONS = {
-    trips: { load: loadTrips, card: tripsCard, what: "load your trips" },
-    fuel: { load: loadFuel, card: fuelCard, what: "load your fuel economy" },
-    maintenance: { load: loadMaintenance, card: maintenanceCard, what: "load your maintenance" },
-    calendar: { load: loadCalendar, card: calendarCard, what: "load your calendar" },
+    trips: { load: loadTrips, cards: [tripsCard], what: "load your trips" },
+    fuel: { load: loadFuel, cards: [fuelCard], what: "load your fuel economy" },
+    maintenance: { load: loadMaintenance, cards: [maintenanceCard], what: "load your maintenance" },
+    calendar: { load: loadCalendar, cards: [calendarCard], what: "load your calendar" },
   };
-  const generation = {}; // section -> number of its latest load, so a slow stale answer is dropped
-
-  async function loadSection(name) {
-    const section = SECTIONS[name];
-    const card = section.card;
-    const mine = (generation[name] = (generation[name] || 0) + 1);
-    if (!card.dataset.view) setView(card, "loading");
-    else card.setAttribute("aria-busy", "true");
-    try {
-      await section.load();
-    } catch (error) {
-      if (mine !== generation[name]) return;
-      console.error(`PAM travel: loading ${name} failed`, error);
-      if (card.dataset.view === "ready") {
-        // Keep what is on screen when a refresh fails; say so instead of blanking it.
-        card.setAttribute("aria-busy", "false");
-        toast(errorText(error, section.what), "error");
-      } else {
-        setView(card, "error");
-        if (name === "trips") panel.hidden = true;
-        if (name === "fuel") byId("vehicle-line").textContent = "";
-        showFailed(stateBox(card), errorText(error, section.what), () => reload([name]));
-      }
-    }
-  }
-
-  function reload(names) {
-    return Promise.all([...new Set(names)].map(loadSection));
-  }
-
+  const reload = sectionLoader({
+    sections: SECTIONS,
+    stateBox,
+    errorText,
+    label: "PAM travel",
+    afterFailure: (name) => {
+      // Only when the card shows the error (a failed refresh keeps what is on screen).
+      if (SECTIONS[name].cards[0].dataset.view !== "error") return;
+      if (name === "trips") panel.hidden = true;
+      if (name === "fuel") byId("vehicle-line").textContent = "";
+    },
+  });
   // Pushes arrive in bursts (one fill-up sends several); gather them for a moment.
-  const pending = new Set();
-  const flush = debounce(() => {
-    const names = [...pending];
-    pending.clear();
-    if (names.length) reload(names);
-  }, RELOAD_DEBOUNCE_MS);
-
-  function requestReload(names) {
-    for (const name of names) pending.add(name);
-    flush();
-  }
-
-  function toast(text, kind = "info") {
-    const node = el("div", "toast", text);
-    node.dataset.kind = kind;
-    byId("toasts").append(node);
-    window.setTimeout(() => node.remove(), TOAST_MS);
-  }
+  const requestReload = reloadQueue(reload);
 
   // Re-draw the chart with the other palette when the system switches between light and dark.
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
-    applyChartTheme();
+    applyChartTheme(ChartJS);
     if (economyData) renderEconomyChart(economyData);
-  });
-
-  // --- Live sync over the WebSocket ----------------------------------------------------------
-
-  const live = byId("live-status");
-  const wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + (root.dataset.wsPath || "/ws/pam/");
-  let ws = null;
-  let attempt = 0;
-  let reconnectTimer = 0;
-  let everConnected = false;
-  let leaving = false;
-
-  function setLive(state) {
-    live.dataset.state = state;
-    live.textContent = LIVE_TEXT[state];
-  }
-
-  function onFrame(event) {
-    let frame;
-    try {
-      frame = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (!frame || typeof frame !== "object") return;
-    if (frame.type === "connection") {
-      setLive("connected");
-      attempt = 0;
-      // Pushes sent while the socket was down are lost: catch up once on every reconnect.
-      if (everConnected) requestReload(Object.keys(SECTIONS));
-      everConnected = true;
-    } else if (frame.type === "ui_actions" && Array.isArray(frame.actions)) {
-      const names = frame.actions.flatMap((action) => (action && RELOADS[action.type]) || []);
-      if (names.length) requestReload(names);
-    }
-    // Every other frame type (pong, alerts, chat frames) is not for this page.
-  }
-
-  function connect() {
-    window.clearTimeout(reconnectTimer);
-    reconnectTimer = 0;
-    let socket;
-    try {
-      socket = new WebSocket(wsUrl);
-    } catch {
-      scheduleReconnect();
-      return;
-    }
-    ws = socket;
-    socket.addEventListener("message", onFrame);
-    socket.addEventListener("close", (event) => {
-      if (ws !== socket) return;
-      ws = null;
-      if (event.code === CLOSE_UNAUTHENTICATED) {
-        setLive("offline");
-        signedOut();
-        return;
-      }
-      if (!leaving) scheduleReconnect();
-    });
-  }
-
-  function scheduleReconnect() {
-    if (reconnectTimer || leaving || isSignedOut) return;
-    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(attempt, 10));
-    attempt += 1;
-    setLive(navigator.onLine === false ? "offline" : "reconnecting");
-    reconnectTimer = window.setTimeout(connect, base / 2 + Math.random() * (base / 2));
-  }
-
-  window.setInterval(() => {
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "ping" }));
-  }, HEARTBEAT_MS);
-  window.addEventListener("online", () => {
-    if (!ws) {
-      attempt = 0;
-      connect();
-    }
-  });
-  window.addEventListener("offline", () => setLive("offline"));
-  window.addEventListener("pagehide", () => {
-    leaving = true;
-    if (ws) ws.close(1000);
-  });
-  window.addEventListener("pageshow", (event) => {
-    if (event.persisted) {
-      // Back from the back/forward cache: the socket was closed and the figures may be stale.
-      leaving = false;
-      attempt = 0;
-      connect();
-      requestReload(Object.keys(SECTIONS));
-    }
   });
 
   // --- Start ---------------------------------------------------------------------------------
 
   if (!ChartJS) console.error("PAM travel: Chart.js did not load; showing the economy as a table.");
   if (!ChartJS) byId("economy-details").open = true;
-  setLive("connecting");
-  connect();
+  startLive({
+    badge: byId("live-status"),
+    path: root.dataset.wsPath,
+    reloads: RELOADS,
+    sections: Object.keys(SECTIONS),
+    requestReload,
+    onSignedOut: signedOut,
+    isSignedOut,
+  });
   reload(Object.keys(SECTIONS)).then(() => {
     document.body.dataset.travelReady = "1";
   });
