@@ -19,13 +19,14 @@ from django.utils import timezone
 
 from assistant import agent
 from assistant.context import profile_zone, user_context
-from assistant.models import Message
+from assistant.models import Alert, Message
 from assistant.prompts import SYSTEM_STATIC, user_context_block, volatile_block
 from assistant.protocol import (
     CLIENT_FRAME_TYPES,
     MAX_FRAME_CHARS,
     MAX_MESSAGE_CHARS,
     PROTOCOL_VERSION,
+    AlertAckFrame,
     ChatContext,
     ChatFrame,
     ClientFrame,
@@ -42,6 +43,9 @@ from assistant.services import (
     ConversationNotFound,
     PendingActionNotFound,
     action_resolve,
+    alert_acknowledge,
+    alert_mark_delivered,
+    alerts_to_deliver,
     message_receive,
     message_reply_create,
 )
@@ -154,6 +158,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "connection", "status": "connected", "user": user, "protocol_version": PROTOCOL_VERSION}
         )
+        try:  # what PAM raised while the user was away, until they acknowledge it
+            for alert in await database_sync_to_async(alerts_to_deliver)(user=self.user):
+                await self.send_json({"type": "proactive_alert", "alert": alert})
+        except Exception:
+            logger.warning("could not send waiting alerts", exc_info=True)
 
     async def disconnect(self, code):
         self.is_closed = True
@@ -230,6 +239,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.handle_stop(frame)
         elif isinstance(frame, ConfirmActionFrame):
             await self.handle_confirm_action(frame)
+        elif isinstance(frame, AlertAckFrame):
+            await self.handle_alert_ack(frame)
         elif isinstance(frame, PingFrame):
             await self.send_json({"type": "pong"})
 
@@ -297,6 +308,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                                   action_id=str(frame.action_id))
             return
         await self.send_json(result)
+
+    async def handle_alert_ack(self, frame: AlertAckFrame):
+        try:
+            await database_sync_to_async(alert_acknowledge)(user=self.user, alert_id=frame.alert_id)
+        except Alert.DoesNotExist:
+            await self.send_error(ErrorCode.NOT_FOUND, "That alert was not found.", alert_id=frame.alert_id)
+            return
+        await self.send_json({"type": "alert_acknowledged", "alert_id": frame.alert_id})
+
+    async def alert_push(self, event):
+        """An alert raised elsewhere (a monitor): show it now and count it delivered."""
+        await self.send_json({"type": "proactive_alert", "alert": event["alert"]})
+        await database_sync_to_async(alert_mark_delivered)(user=self.user, alert_id=event["alert"]["id"])
 
     async def ui_actions(self, event):
         """A push from elsewhere (a change made on the dashboard, the API or another tab)."""

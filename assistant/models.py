@@ -34,6 +34,11 @@ class Profile(models.Model):
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     units = models.CharField(max_length=10, choices=Units.choices, default=Units.IMPERIAL)
     home_region = models.CharField(max_length=100, blank=True, help_text="e.g. 'Colorado' or 'British Columbia'.")
+    quiet_hours_start = models.TimeField(null=True, blank=True,
+                                         help_text="Local time from which alerts wait (urgent ones still come).")
+    quiet_hours_end = models.TimeField(null=True, blank=True, help_text="Local time when held alerts are sent.")
+    alert_opt_outs = models.JSONField(default=list, blank=True,
+                                      help_text="Alert categories the user does not want, e.g. ['weather'].")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -174,3 +179,51 @@ class CalendarEvent(models.Model):
     def clean(self):
         if self.ends_at and self.starts_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": "The event must end at or after its start."})
+
+
+class Alert(models.Model):
+    """Something PAM warns the user about before it becomes trouble (DESIGN.md, "Proactive
+    monitors"). ``dedup_key`` names the condition and its period ("budget:fuel:2026-11:high"), so
+    the same condition alerts once however often a monitor runs. ``hold_until`` keeps a
+    non-urgent alert raised in the user's quiet hours until they end."""
+
+    class Category(models.TextChoices):
+        FUEL = "fuel", "Fuel"
+        BUDGET = "budget", "Budget"
+        WEATHER = "weather", "Weather"
+        MAINTENANCE = "maintenance", "Maintenance"
+        TRIP = "trip", "Trip"
+        CALENDAR = "calendar", "Calendar"
+
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        URGENT = "urgent", "Urgent"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
+    category = models.CharField(max_length=12, choices=Category.choices)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    title = models.CharField(max_length=200)
+    message = models.TextField(max_length=2000)
+    actions = models.JSONField(default=list, blank=True,
+                               help_text="Replies offered with it: [{'label': 'Find fuel', 'message': '...'}].")
+    dedup_key = models.CharField(max_length=200)
+    chat_message = models.OneToOneField(Message, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="alert", help_text="The alert as PAM said it in the chat.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    hold_until = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, help_text="First sent to an open socket.")
+    read_at = models.DateTimeField(null=True, blank=True, help_text="Acknowledged by the user.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="alert_user_unread")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedup_key"], name="alert_unique_dedup_key"),
+            models.CheckConstraint(condition=Q(severity__in=["low", "medium", "high", "urgent"]),
+                                   name="alert_severity_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.severity}: {self.title}"

@@ -56,11 +56,16 @@ class ConfirmActionFrame(_Frame):
     context: ChatContext | None = None
 
 
+class AlertAckFrame(_Frame):
+    type: Literal["alert_ack"]
+    alert_id: int = Field(ge=1)
+
+
 class PingFrame(_Frame):
     type: Literal["ping"]
 
 
 ClientFrame = TypeAdapter(
-    Annotated[ChatFrame | StopFrame | ConfirmActionFrame | PingFrame, Field(discriminator="type")]
+    Annotated[ChatFrame | StopFrame | ConfirmActionFrame | AlertAckFrame | PingFrame, Field(discriminator="type")]
 )
-CLIENT_FRAME_TYPES = ("chat", "stop", "confirm_action", "ping")
+CLIENT_FRAME_TYPES = ("chat", "stop", "confirm_action", "alert_ack", "ping")

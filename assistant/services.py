@@ -1,17 +1,22 @@
 """Writes of the assistant app: profiles, conversations and messages."""
 
 import datetime
+import logging
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from assistant.context import context_invalidate
-from assistant.models import CalendarEvent, Conversation, Message, PendingAction, Profile
+from assistant.models import Alert, CalendarEvent, Conversation, Message, PendingAction, Profile
 from assistant.push import push_ui_actions
 from assistant.registry import ToolContext, ToolOutcome, call_tool, tool_card
+
+logger = logging.getLogger(__name__)
 
 
 class ConversationNotFound(Exception):
@@ -224,3 +229,116 @@ def calendar_event_delete(*, user, event_id: int) -> CalendarEvent:
     event.id = event_id
     _calendar_changed(user)
     return event
+
+
+# --- Alerts --------------------------------------------------------------------------------------
+
+def quiet_hours_end(profile: Profile, now: datetime.datetime) -> datetime.datetime | None:
+    """When the user's quiet hours that contain ``now`` end (aware), or None when ``now`` is not
+    in them (or they have none). Quiet hours are local wall-clock times and may span midnight
+    (22:00–07:00)."""
+    start, end = profile.quiet_hours_start, profile.quiet_hours_end
+    if start is None or end is None or start == end:
+        return None
+    zone = zoneinfo.ZoneInfo(profile.timezone or "UTC")
+    local = now.astimezone(zone)
+    clock = local.time()
+    inside = start <= clock < end if start < end else (clock >= start or clock < end)
+    if not inside:
+        return None
+    day = local.date() if clock < end else local.date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, end, tzinfo=zone)
+
+
+def _alert_conversation(user) -> Conversation:
+    conversation = Conversation.objects.filter(user=user).order_by("-updated_at").first()
+    return conversation or Conversation.objects.create(user=user, title="Alerts from PAM")
+
+
+def alert_raise(
+    *, user, category: str, severity: str, title: str, message: str, dedup_key: str, actions=(),
+    now: datetime.datetime | None = None,
+) -> Alert | None:
+    """Raise an alert for ``user`` unless the same condition already did (``dedup_key``) or the
+    user opted out of ``category``. In the user's quiet hours a non-urgent alert is held until
+    they end; otherwise, once committed, it is pushed to every open socket of the user. It is
+    also said in the chat (the user's latest conversation) so they can answer it. Returns the new
+    alert, or None when nothing was raised."""
+    profile = profile_get_or_create(user=user)
+    if category in (profile.alert_opt_outs or []):
+        return None
+    now = now or timezone.now()
+    hold_until = None if severity == Alert.Severity.URGENT else quiet_hours_end(profile, now)
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(user=user, category=category, severity=severity, title=title[:200],
+                                         message=message, dedup_key=dedup_key[:200], actions=list(actions),
+                                         hold_until=hold_until)
+            conversation = _alert_conversation(user)
+            alert.chat_message = Message.objects.create(
+                conversation=conversation, user=user, role=Message.Role.ASSISTANT, content=f"{title}\n{message}",
+                provider="pam", model="alert")
+            alert.save(update_fields=["chat_message"])
+            Conversation.objects.filter(id=conversation.id).update(updated_at=now)
+    except IntegrityError:  # this condition already alerted (a second run, a second beat)
+        return None
+    if hold_until is None:
+        transaction.on_commit(lambda: push_alert(alert))
+    return alert
+
+
+def alert_as_dict(alert: Alert) -> dict:
+    """An alert as the ``proactive_alert`` frame and the API show it."""
+    return {
+        "id": alert.id, "category": alert.category, "severity": alert.severity, "title": alert.title,
+        "message": alert.message, "actions": alert.actions, "created_at": alert.created_at.isoformat(),
+        "conversation_id": alert.chat_message.conversation_id if alert.chat_message_id else None,
+        "read": alert.read_at is not None,
+    }
+
+
+def push_alert(alert: Alert) -> None:
+    """Send the alert to the user's open sockets (group ``user.<id>``); they mark it delivered."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(f"user.{alert.user_id}", {"type": "alert.push", "alert": alert_as_dict(alert)})
+    except Exception:  # delivered on the next connect instead
+        logger.warning("could not push alert %s", alert.id, exc_info=True)
+
+
+def alerts_to_deliver(*, user, now: datetime.datetime | None = None) -> list[dict]:
+    """The user's unacknowledged alerts whose hold (if any) is over, oldest first: what a socket
+    sends when it connects. They are marked delivered."""
+    now = now or timezone.now()
+    alerts = list(Alert.objects.filter(user=user, read_at__isnull=True)
+                  .filter(Q(hold_until__isnull=True) | Q(hold_until__lte=now)).order_by("created_at", "id"))
+    Alert.objects.filter(id__in=[a.id for a in alerts], delivered_at__isnull=True).update(delivered_at=now)
+    return [alert_as_dict(alert) for alert in alerts]
+
+
+def alert_mark_delivered(*, user, alert_id: int) -> None:
+    Alert.objects.filter(id=alert_id, user=user, delivered_at__isnull=True).update(delivered_at=timezone.now())
+
+
+def alert_acknowledge(*, user, alert_id: int) -> Alert:
+    """Mark one of the user's alerts read; it is not sent again. Raises Alert.DoesNotExist."""
+    alert = Alert.objects.get(id=alert_id, user=user)
+    if alert.read_at is None:
+        alert.read_at = timezone.now()
+        alert.save(update_fields=["read_at"])
+    return alert
+
+
+def alerts_release_held(*, now: datetime.datetime | None = None) -> int:
+    """Push every held alert whose quiet hours are over (for the scheduler). Returns how many."""
+    now = now or timezone.now()
+    released = list(Alert.objects.filter(hold_until__lte=now, delivered_at__isnull=True, read_at__isnull=True))
+    Alert.objects.filter(id__in=[a.id for a in released]).update(hold_until=None)
+    for alert in released:
+        push_alert(alert)
+    return len(released)

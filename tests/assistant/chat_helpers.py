@@ -3,7 +3,7 @@
 import uuid
 
 TURN_END = {"chat_response", "error"}
-PUSHES = {"ui_actions"}  # pushed to every socket of the user; not part of a turn
+PUSHES = {"ui_actions", "proactive_alert"}  # pushed to every socket of the user; not part of a turn
 
 
 async def send_chat(communicator, text, *, message_id=None, conversation_id=None, context=None):
