@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assistant.models import CalendarEvent, Conversation, Message, PendingAction, Profile
+from assistant.models import Alert, CalendarEvent, Conversation, Message, PendingAction, Profile
 
 
 @admin.register(Profile)
@@ -69,3 +69,14 @@ class CalendarEventAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     list_select_related = ["user"]
     date_hierarchy = "starts_at"
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "category", "severity", "created_at", "hold_until", "delivered_at", "read_at"]
+    list_filter = ["category", "severity", ("read_at", admin.EmptyFieldListFilter),
+                   ("delivered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "message", "dedup_key", "user__username"]
+    raw_id_fields = ["user", "chat_message"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at"]

@@ -1,4 +1,4 @@
-"""/api/v1/calendar-events/: the user's calendar, over assistant's calendar services and selectors.
+"""/api/v1/calendar-events/: the user's calendar; /api/v1/alerts/: what PAM warned them about.
 
 Times are ISO 8601. Answers give them in the user's profile timezone with its offset
 ("2026-11-24T14:00:00-07:00"); a time sent without an offset is read in that timezone, so
@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from assistant import services
-from assistant.models import CalendarEvent
+from assistant.models import Alert, CalendarEvent
 from assistant.selectors import calendar_events
 from pam_project.api_support import OwnedRows, service_errors, user_zone
 
@@ -213,7 +215,59 @@ class CalendarEventViewSet(OwnedRows, viewsets.ModelViewSet):
             services.calendar_event_delete(user=self.request.user, event_id=instance.id)
 
 
+class AlertSerializer(serializers.ModelSerializer):
+    conversation_id = serializers.SerializerMethodField()
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        fields = ["id", "category", "severity", "title", "message", "actions", "created_at", "delivered_at",
+                  "read_at", "read", "conversation_id"]
+        read_only_fields = fields
+
+    def get_conversation_id(self, alert) -> int | None:
+        return alert.chat_message.conversation_id if alert.chat_message_id else None
+
+    def get_read(self, alert) -> bool:
+        return alert.read_at is not None
+
+
+class AlertFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=Alert.Category.choices)
+    severity = django_filters.ChoiceFilter(choices=Alert.Severity.choices)
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull",
+                                          help_text="true: only alerts not yet acknowledged.")
+
+    class Meta:
+        model = Alert
+        fields = ["category", "severity", "unread"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List alerts", description="Newest first; `unread=true` for those not yet "
+                       "acknowledged."),
+    retrieve=extend_schema(summary="One alert"),
+    acknowledge=extend_schema(summary="Acknowledge an alert", request=None,
+                              description="It is not sent to the user's sockets again."),
+)
+class AlertViewSet(OwnedRows, viewsets.ReadOnlyModelViewSet):
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    ordering_fields = ["created_at", "severity"]
+    ordering = ["-created_at", "-id"]
+
+    def user_rows(self, user):
+        return Alert.objects.filter(user=user).select_related("chat_message")
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        with service_errors():
+            alert = services.alert_acknowledge(user=request.user, alert_id=self.get_object().id)
+        return Response(AlertSerializer(alert).data)
+
+
 router = SimpleRouter()
 router.register("calendar-events", CalendarEventViewSet, basename="calendar-event")
+router.register("alerts", AlertViewSet, basename="alert")
 
 urlpatterns = router.urls

@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
         "TripStopKindEnum": "travel.models.StopKind",
         "SavedPlaceKindEnum": "travel.models.SavedPlace.Kind",
         "CalendarEventKindEnum": "assistant.models.CalendarEvent.Kind",
+        "ExpenseCategoryEnum": "finance.models.Category",
+        "AlertCategoryEnum": "assistant.models.Alert.Category",
     },
     # Swagger UI's files come from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

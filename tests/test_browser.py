@@ -6,6 +6,7 @@ On failure a screenshot is saved to test-artifacts/ and daphne's output is part 
 message; set PAM_TEST_SCREENSHOTS=1 to keep a screenshot of the passing run as well.
 """
 
+import asyncio
 import datetime
 import json
 from decimal import Decimal
@@ -156,3 +157,39 @@ class TestChatInTheBrowser:
 
             assert await remaining() == [keep_id]
             assert doomed_id != keep_id and page_errors == []
+
+    async def test_an_alert_appears_in_the_open_chat_and_goes_once_acknowledged(self, live_pam, browser_page, alice):
+        from assistant.models import Alert
+        from assistant.services import alert_raise
+
+        base_url, server_output = live_pam
+        page = browser_page
+        async with failure_report(page, "browser-alert", server_output):
+            await log_in(page, base_url, "/", "alice", "alice-password-123")
+            await page.wait_for_selector('body[data-pam-ready="1"]')
+            await expect(page.locator("#connection-status")).to_have_text("Connected")
+
+            alert = await database_sync_to_async(alert_raise)(
+                user=alice, category="budget", severity="high", title="Dining budget nearly spent",
+                message="You have spent $255 of $300 (85%) with 9 days to go.", dedup_key="budget:dining:test",
+                actions=[{"label": "Show my budget", "message": "how's my dining budget?"}])
+            card = page.locator(f'#alerts article.alert[data-alert-id="{alert.id}"]')
+            await expect(card).to_contain_text("Dining budget nearly spent")
+            await expect(card).to_have_attribute("data-severity", "high")
+            await keep_screenshot(page, "browser-alert")
+
+            await card.get_by_role("button", name="Got it").click()
+            await expect(card).to_have_count(0)
+
+            @database_sync_to_async
+            def read_at():
+                return Alert.objects.get(id=alert.id).read_at
+
+            deadline = asyncio.get_running_loop().time() + 5
+            while await read_at() is None and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.1)
+            assert await read_at() is not None
+            await page.reload()
+            await page.wait_for_selector('body[data-pam-ready="1"]')
+            await expect(page.locator("#connection-status")).to_have_text("Connected")
+            await expect(page.locator("#alerts article.alert")).to_have_count(0)

@@ -542,6 +542,46 @@ function startChat(root) {
     }
   }
 
+  // --- Alerts PAM raised on its own ------------------------------------------------------------
+
+  const alertsRegion = byId("alerts");
+  /** alert id -> its card; an alert sent again (after a reconnect) is not shown twice. */
+  const alertCards = new Map();
+
+  function showAlert(alert) {
+    if (!alert || typeof alert.id !== "number" || alertCards.has(alert.id) || !alertsRegion) return;
+    const card = el("article", "alert");
+    card.dataset.severity = scalar(alert.severity);
+    card.dataset.alertId = String(alert.id);
+    card.append(el("span", "alert__severity", scalar(alert.severity)), el("p", "alert__title", scalar(alert.title)),
+      el("p", "alert__message", scalar(alert.message)));
+    const actions = el("div", "alert__actions");
+    for (const offered of Array.isArray(alert.actions) ? alert.actions : []) {
+      const text = scalar(offered && offered.message);
+      if (!text) continue;
+      const button = el("button", "btn btn--small btn--primary", scalar(offered.label) || text);
+      button.type = "button";
+      button.addEventListener("click", () => {
+        composer.value = text;
+        composerChanged();
+        submitComposer();
+        acknowledge(alert.id);
+      });
+      actions.append(button);
+    }
+    const dismiss = el("button", "btn btn--small btn--ghost", "Got it");
+    dismiss.type = "button";
+    dismiss.addEventListener("click", () => acknowledge(alert.id));
+    actions.append(dismiss);
+    card.append(actions);
+    alertCards.set(alert.id, card);
+    alertsRegion.prepend(card);
+  }
+
+  function acknowledge(alertId) {
+    if (!transmit({ type: "alert_ack", alert_id: alertId })) showNotice("PAM is reconnecting; try again in a moment.");
+  }
+
   // --- Confirmations -------------------------------------------------------------------------
 
   function actionCard(actionId) {
@@ -677,6 +717,13 @@ function startChat(root) {
         break;
       case "ui_actions":
         dispatchUiActions(frame.actions);
+        break;
+      case "proactive_alert":
+        showAlert(frame.alert);
+        break;
+      case "alert_acknowledged":
+        alertCards.get(frame.alert_id)?.remove();
+        alertCards.delete(frame.alert_id);
         break;
       default:
         break; // pong, and frame types from later protocol versions

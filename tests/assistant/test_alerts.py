@@ -110,3 +110,29 @@ class TestDelivery:
         released = await database_sync_to_async(alerts_release_held)(now=alert.hold_until)
         assert released == 1
         assert (await socket.receive_json_from(timeout=5))["alert"]["id"] == alert.id
+
+
+@pytest.mark.django_db
+class TestAlertsApi:
+    def test_alice_lists_filters_and_acknowledges_her_alerts_and_bob_reaches_none(self, as_alice, as_bob, alice):
+        alert = raise_fuel(alice)
+        alert_raise(user=alice, category="budget", severity="urgent", title="Dining budget spent",
+                    message="You have spent 96% of $300.", dedup_key="budget:dining:2026-11:urgent")
+        listed = as_alice.get("/api/v1/alerts/", {"unread": "true", "category": "fuel"}).json()
+        assert [a["id"] for a in listed["results"]] == [alert.id]
+        assert listed["results"][0]["conversation_id"] is not None
+
+        assert as_bob.get("/api/v1/alerts/").json()["count"] == 0
+        assert as_bob.get(f"/api/v1/alerts/{alert.id}/").status_code == 404
+        assert as_bob.post(f"/api/v1/alerts/{alert.id}/acknowledge/").status_code == 404
+
+        response = as_alice.post(f"/api/v1/alerts/{alert.id}/acknowledge/")
+        assert response.status_code == 200 and response.json()["read"] is True
+        assert [a["category"] for a in as_alice.get("/api/v1/alerts/", {"unread": "true"}).json()["results"]] == [
+            "budget"]
+
+    def test_staff_see_alerts_in_admin(self, client, django_user_model, alice):
+        raise_fuel(alice)
+        client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "root-pass-123"))
+        response = client.get("/admin/assistant/alert/?read_at__isnull=True")
+        assert response.status_code == 200 and "Fuel is low" in response.content.decode()
