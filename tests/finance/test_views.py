@@ -2,7 +2,6 @@
 may see it, what it tells its script (currency, this month in the user's timezone), the CSRF cookie
 its writes need, and that nothing of bob's reaches alice's page or the figures it loads."""
 
-import datetime
 import re
 import zoneinfo
 from decimal import Decimal
@@ -15,23 +14,11 @@ from django.utils import timezone
 from assistant.models import Profile
 from finance import services
 from finance.models import Category, Expense
+from tests.page_helpers import attribute, local_today
 
 pytestmark = pytest.mark.django_db
 
 URL = "/finance/"
-
-
-def attribute(html: str, element_id: str, name: str) -> str:
-    """The value of attribute ``name`` on the element with id ``element_id``."""
-    tag = re.search(rf'<[a-z]+\b[^>]*\bid="{element_id}"[^>]*>', html, re.S)
-    assert tag, f"no element with id {element_id!r}"
-    value = re.search(rf'\b{name}="([^"]*)"', tag.group(0))
-    assert value, f"#{element_id} has no {name}"
-    return value.group(1)
-
-
-def local_today(zone_name: str) -> datetime.date:
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(zone_name)).date()
 
 
 class TestDashboardAccess:

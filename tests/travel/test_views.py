@@ -5,7 +5,6 @@ own copy of Leaflet, and that nothing of bob's reaches alice's page or the figur
 import datetime
 import hashlib
 import re
-import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -15,24 +14,12 @@ from django.utils import timezone
 
 from assistant.models import Profile
 from assistant.services import calendar_event_create
+from tests.page_helpers import attribute, local_today
 from travel import services
 
 pytestmark = pytest.mark.django_db
 
 URL = "/travel/"
-
-
-def attribute(html: str, element_id: str, name: str) -> str:
-    """The value of attribute ``name`` on the element with id ``element_id``."""
-    tag = re.search(rf'<[a-z]+\b[^>]*\bid="{element_id}"[^>]*>', html, re.S)
-    assert tag, f"no element with id {element_id!r}"
-    value = re.search(rf'\b{name}="([^"]*)"', tag.group(0))
-    assert value, f"#{element_id} has no {name}"
-    return value.group(1)
-
-
-def local_today(zone_name: str) -> datetime.date:
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(zone_name)).date()
 
 
 class TestTravelPageAccess:
