@@ -227,3 +227,38 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.severity}: {self.title}"
+
+
+class MonitorRun(models.Model):
+    """One run of a proactive monitor, so staff can see in admin what the monitors did."""
+
+    class Monitor(models.TextChoices):
+        FUEL = "fuel", "Fuel"
+        BUDGET = "budget", "Budget"
+        WEATHER = "weather", "Weather"
+        MAINTENANCE = "maintenance", "Maintenance"
+        CONTEXT = "context", "Trips and calendar"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    monitor = models.CharField(max_length=12, choices=Monitor.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    users_scanned = models.PositiveIntegerField(default=0, help_text="Users whose data the run looked at.")
+    alerts_raised = models.PositiveIntegerField(default=0, help_text="New alerts (repeats are not raised again).")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["monitor", "-started_at"], name="monitor_run_recent")]
+
+    def __str__(self):
+        return f"{self.get_monitor_display()} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None

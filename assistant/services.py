@@ -7,8 +7,9 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assistant.context import context_invalidate
@@ -250,41 +251,118 @@ def quiet_hours_end(profile: Profile, now: datetime.datetime) -> datetime.dateti
     return datetime.datetime.combine(day, end, tzinfo=zone)
 
 
-def _alert_conversation(user) -> Conversation:
-    conversation = Conversation.objects.filter(user=user).order_by("-updated_at").first()
-    return conversation or Conversation.objects.create(user=user, title="Alerts from PAM")
+@dataclass(frozen=True, slots=True)
+class AlertCandidate:
+    """An alert a monitor wants to raise; ``dedup_key`` names the condition and its period."""
+
+    user_id: int
+    category: str
+    severity: str
+    title: str
+    message: str
+    dedup_key: str
+    actions: tuple[dict, ...] = ()
+
+
+ALERT_INSERT_BATCH = 1000  # rows per INSERT: 9 parameters each, far below PostgreSQL's 65,535
+
+
+def alerts_raise(candidates, *, now: datetime.datetime | None = None) -> list[Alert]:
+    """Raise many alerts at once (what the monitors do), in a fixed number of queries per batch:
+    a condition that already alerted (same user and ``dedup_key``, even from a concurrent run)
+    and a category the user opted out of raise nothing; in the user's quiet hours a non-urgent
+    alert is held until they end. Each new alert is also said in the user's latest conversation
+    (one is started if they have none) so they can answer it, and once committed it is pushed to
+    every open socket of its user. Returns the new alerts."""
+    now = now or timezone.now()
+    wanted = {(c.user_id, c.dedup_key[:200]): c for c in candidates}  # the same condition twice: once
+    if not wanted:
+        return []
+    profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in={user_id for user_id, _ in wanted})}
+    already = set(Alert.objects.filter(user_id__in={u for u, _ in wanted}, dedup_key__in={k for _, k in wanted})
+                  .values_list("user_id", "dedup_key"))
+    alerts = []
+    for (user_id, key), candidate in wanted.items():
+        profile = profiles.get(user_id) or Profile(user_id=user_id)
+        if (user_id, key) in already or candidate.category in (profile.alert_opt_outs or []):
+            continue
+        hold_until = None if candidate.severity == Alert.Severity.URGENT else quiet_hours_end(profile, now)
+        alerts.append(Alert(user_id=user_id, category=candidate.category, severity=candidate.severity,
+                            title=candidate.title[:200], message=candidate.message, dedup_key=key,
+                            actions=list(candidate.actions), hold_until=hold_until))
+    raised = []
+    with transaction.atomic():
+        for start in range(0, len(alerts), ALERT_INSERT_BATCH):
+            raised += _insert_new_alerts(alerts[start:start + ALERT_INSERT_BATCH])
+        _say_in_chat(raised)
+    pushed = [alert for alert in raised if alert.hold_until is None]
+    if pushed:
+        transaction.on_commit(lambda: push_alerts(pushed))
+    return raised
+
+
+def _insert_new_alerts(alerts: list[Alert]) -> list[Alert]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: exactly the rows this call created, so two runs
+    racing on one condition never both say it (the ORM's bulk_create cannot report which rows
+    an ignored conflict skipped). One query."""
+    if not alerts:
+        return []
+    names = ("user", "category", "severity", "title", "message", "actions", "dedup_key", "created_at", "hold_until")
+    fields = [Alert._meta.get_field(name) for name in names]
+    created_at = timezone.now()
+    for alert in alerts:
+        alert.created_at = created_at
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {quote(Alert._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES {', '.join([row] * len(alerts))} "
+           f"ON CONFLICT ({quote('user_id')}, {quote('dedup_key')}) DO NOTHING "
+           f"RETURNING {quote('id')}, {quote('user_id')}, {quote('dedup_key')}")
+    params = [field.get_db_prep_save(getattr(alert, field.attname), connection) for alert in alerts for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = {(user_id, key): pk for pk, user_id, key in cursor.fetchall()}
+    raised = []
+    for alert in alerts:
+        pk = inserted.get((alert.user_id, alert.dedup_key))
+        if pk is not None:
+            alert.id, alert._state.adding, alert._state.db = pk, False, connection.alias
+            raised.append(alert)
+    return raised
+
+
+def _say_in_chat(alerts: list[Alert]) -> None:
+    """Each alert as a PAM message in its user's latest conversation. Five queries, whatever
+    the number of alerts."""
+    if not alerts:
+        return
+    user_ids = {alert.user_id for alert in alerts}
+    latest = (Conversation.objects.filter(user_id=OuterRef("id")).order_by("-updated_at", "-id").values("id")[:1])
+    conversation_of = dict(get_user_model().objects.filter(id__in=user_ids)
+                           .annotate(conversation_id=Subquery(latest)).values_list("id", "conversation_id"))
+    started = Conversation.objects.bulk_create(
+        [Conversation(user_id=user_id, title="Alerts from PAM") for user_id, cid in conversation_of.items() if cid is None])
+    conversation_of.update({conversation.user_id: conversation.id for conversation in started})
+    messages = Message.objects.bulk_create([
+        Message(conversation_id=conversation_of[alert.user_id], user_id=alert.user_id, role=Message.Role.ASSISTANT,
+                content=f"{alert.title}\n{alert.message}", provider="pam", model="alert")
+        for alert in alerts])
+    for alert, message in zip(alerts, messages):
+        alert.chat_message = message
+    Alert.objects.bulk_update(alerts, ["chat_message"])
+    Conversation.objects.filter(id__in=set(conversation_of.values())).update(updated_at=timezone.now())
 
 
 def alert_raise(
     *, user, category: str, severity: str, title: str, message: str, dedup_key: str, actions=(),
     now: datetime.datetime | None = None,
 ) -> Alert | None:
-    """Raise an alert for ``user`` unless the same condition already did (``dedup_key``) or the
-    user opted out of ``category``. In the user's quiet hours a non-urgent alert is held until
-    they end; otherwise, once committed, it is pushed to every open socket of the user. It is
-    also said in the chat (the user's latest conversation) so they can answer it. Returns the new
-    alert, or None when nothing was raised."""
-    profile = profile_get_or_create(user=user)
-    if category in (profile.alert_opt_outs or []):
-        return None
-    now = now or timezone.now()
-    hold_until = None if severity == Alert.Severity.URGENT else quiet_hours_end(profile, now)
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(user=user, category=category, severity=severity, title=title[:200],
-                                         message=message, dedup_key=dedup_key[:200], actions=list(actions),
-                                         hold_until=hold_until)
-            conversation = _alert_conversation(user)
-            alert.chat_message = Message.objects.create(
-                conversation=conversation, user=user, role=Message.Role.ASSISTANT, content=f"{title}\n{message}",
-                provider="pam", model="alert")
-            alert.save(update_fields=["chat_message"])
-            Conversation.objects.filter(id=conversation.id).update(updated_at=now)
-    except IntegrityError:  # this condition already alerted (a second run, a second beat)
-        return None
-    if hold_until is None:
-        transaction.on_commit(lambda: push_alert(alert))
-    return alert
+    """Raise one alert for ``user`` (see ``alerts_raise``). Returns it, or None when nothing was
+    raised (the condition already alerted, or the user opted out of ``category``)."""
+    candidate = AlertCandidate(user_id=user.id, category=category, severity=severity, title=title, message=message,
+                               dedup_key=dedup_key, actions=tuple(actions))
+    raised = alerts_raise([candidate], now=now)
+    return raised[0] if raised else None
 
 
 def alert_as_dict(alert: Alert) -> dict:
@@ -297,18 +375,26 @@ def alert_as_dict(alert: Alert) -> dict:
     }
 
 
-def push_alert(alert: Alert) -> None:
-    """Send the alert to the user's open sockets (group ``user.<id>``); they mark it delivered."""
+def push_alerts(alerts: list[Alert]) -> None:
+    """Send each alert to its user's open sockets (group ``user.<id>``), which mark it delivered.
+    One event loop for the lot; an alert that cannot be pushed is delivered on the next connect."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not alerts:
         return
-    try:
-        async_to_sync(layer.group_send)(f"user.{alert.user_id}", {"type": "alert.push", "alert": alert_as_dict(alert)})
-    except Exception:  # delivered on the next connect instead
-        logger.warning("could not push alert %s", alert.id, exc_info=True)
+
+    frames = [(alert.user_id, alert_as_dict(alert)) for alert in alerts]
+
+    async def send_all():
+        for user_id, frame in frames:
+            try:
+                await layer.group_send(f"user.{user_id}", {"type": "alert.push", "alert": frame})
+            except Exception:
+                logger.warning("could not push alert %s", frame["id"], exc_info=True)
+
+    async_to_sync(send_all)()
 
 
 def alerts_to_deliver(*, user, now: datetime.datetime | None = None) -> list[dict]:
@@ -337,8 +423,8 @@ def alert_acknowledge(*, user, alert_id: int) -> Alert:
 def alerts_release_held(*, now: datetime.datetime | None = None) -> int:
     """Push every held alert whose quiet hours are over (for the scheduler). Returns how many."""
     now = now or timezone.now()
-    released = list(Alert.objects.filter(hold_until__lte=now, delivered_at__isnull=True, read_at__isnull=True))
+    released = list(Alert.objects.filter(hold_until__lte=now, delivered_at__isnull=True, read_at__isnull=True)
+                    .select_related("chat_message"))
     Alert.objects.filter(id__in=[a.id for a in released]).update(hold_until=None)
-    for alert in released:
-        push_alert(alert)
+    push_alerts(released)
     return len(released)

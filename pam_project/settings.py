@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "assistant",
     "finance",
     "travel",
@@ -250,6 +251,27 @@ PAM_DEFAULT_FUEL_PRICE = env_float("PAM_DEFAULT_FUEL_PRICE", 3.50)
 PAM_MAP_TILE_URL = os.environ.get("PAM_MAP_TILE_URL", "")  # map tiles, {z}/{x}/{y}; "" draws stops on a plain map
 OPEN_METEO_URL = os.environ.get("OPEN_METEO_URL", "https://api.open-meteo.com")
 
+# --- Proactive monitors: Celery on Redis, schedules in the database (django-celery-beat) ---
+# Without Redis there is no broker: the app still runs, the monitors do not (`make run` says so).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_IGNORE_RESULT = True  # monitors record their runs in assistant.MonitorRun
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("PAM_MONITOR_SOFT_TIME_LIMIT", 240)  # seconds: the task is told to stop
+CELERY_TASK_TIME_LIMIT = env_int("PAM_MONITOR_TIME_LIMIT", 300)  # seconds: the worker process is replaced
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long monitor runs should not hold queued runs hostage
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+DJANGO_CELERY_BEAT_TZ_AWARE = True
+# Thresholds (DESIGN.md, "Proactive monitors"). A budget's own alert_threshold_percent (80 by
+# default) overrides the budget "high" line per user.
+PAM_FUEL_LOW_PERCENT = env_float("PAM_FUEL_LOW_PERCENT", 20.0)  # estimated tank below this: high
+PAM_FUEL_CRITICAL_PERCENT = env_float("PAM_FUEL_CRITICAL_PERCENT", 10.0)  # below this: urgent
+PAM_BUDGET_URGENT_PERCENT = env_float("PAM_BUDGET_URGENT_PERCENT", 95.0)  # of the month's budget: urgent
+PAM_WEATHER_LOOKAHEAD_DAYS = env_int("PAM_WEATHER_LOOKAHEAD_DAYS", 7)  # trips starting within this many days
+PAM_WEATHER_CLEAR_WINDOW_DAYS = env_int("PAM_WEATHER_CLEAR_WINDOW_DAYS", 3)  # clear days in a row worth a note
+PAM_MONITOR_CHUNK_SIZE = env_int("PAM_MONITOR_CHUNK_SIZE", 5000)  # users per batch of a monitor's queries
+
 # --- REST API (/api/v1/): JWT for programs, the session (with CSRF) for the web app's own pages ---
 REST_FRAMEWORK = {
     # JWT first: its WWW-Authenticate header makes a missing or bad credential a 401, not a 403.
@@ -349,9 +371,17 @@ for _name in (
     "PAM_WEATHER_TIMEOUT",
     "PAM_WEATHER_SEVERE_GUST_MPH",
     "PAM_WEATHER_SEVERE_WIND_MPH",
+    "PAM_FUEL_LOW_PERCENT",
+    "PAM_FUEL_CRITICAL_PERCENT",
+    "PAM_BUDGET_URGENT_PERCENT",
+    "PAM_WEATHER_LOOKAHEAD_DAYS",
+    "PAM_WEATHER_CLEAR_WINDOW_DAYS",
+    "PAM_MONITOR_CHUNK_SIZE",
 ):
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be greater than 0, got {globals()[_name]!r}")
+if PAM_FUEL_CRITICAL_PERCENT > PAM_FUEL_LOW_PERCENT:
+    raise ImproperlyConfigured("PAM_FUEL_CRITICAL_PERCENT must not be above PAM_FUEL_LOW_PERCENT")
 if PAM_ROAD_DISTANCE_FACTOR < 1:
     raise ImproperlyConfigured(f"PAM_ROAD_DISTANCE_FACTOR must be at least 1, got {PAM_ROAD_DISTANCE_FACTOR!r}")
 if PAM_RV_MAX_DRIVING_HOURS_PER_DAY > 24:
