@@ -22,15 +22,18 @@ browser:
 		echo "Installing Debian's chromium for the browser test…"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# A local first look: DEBUG on, PostgreSQL and Redis used when they answer, the demo user seeded.
+# A local first look: DEBUG on, PostgreSQL and Redis used when they answer, the demo user seeded,
+# and with Redis one Celery worker running the monitors with an embedded beat (so exactly one beat).
 run: install
 	@eval "$$($(BIN)/python scripts/dev_env.py)"; \
 	export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py seed_demo && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	if [ -n "$$REDIS_URL" ]; then processes="web worker"; else \
+		echo "No Redis: the proactive monitors (Celery) do not run; start Redis for alerts."; processes=web; fi && \
 	echo "PAM is starting on http://$(HOST):$(PORT)/" && \
-	exec $(BIN)/daphne -b $(HOST) -p $(PORT) pam_project.asgi:application
+	PAM_HOST=$(HOST) PAM_PORT=$(PORT) exec $(BIN)/honcho start $$processes
 
 test: install browser
 	$(BIN)/python -m pytest

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assistant.models import Alert, CalendarEvent, Conversation, Message, PendingAction, Profile
+from assistant.models import Alert, CalendarEvent, Conversation, Message, MonitorRun, PendingAction, Profile
 
 
 @admin.register(Profile)
@@ -80,3 +80,20 @@ class AlertAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "chat_message"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at"]
+
+
+@admin.register(MonitorRun)
+class MonitorRunAdmin(admin.ModelAdmin):
+    """What the monitors did. Their schedules are under "Periodic tasks" (django-celery-beat):
+    change an interval, switch one off, or select it and "Run selected tasks" to run it now."""
+
+    list_display = ["monitor", "status", "started_at", "duration", "users_scanned", "alerts_raised"]
+    list_filter = ["monitor", "status"]
+    date_hierarchy = "started_at"
+    readonly_fields = ["monitor", "status", "started_at", "finished_at", "users_scanned", "alerts_raised", "error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

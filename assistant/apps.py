@@ -1,4 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _seed_monitor_schedules(sender, apps=None, **kwargs):
+    """After migrate (and after a test flush): make sure each monitor has its beat schedule."""
+    try:
+        (apps or sender.apps).get_model("django_celery_beat", "PeriodicTask")
+    except LookupError:  # migrated only part of the way: django-celery-beat's tables are not there yet
+        return
+    from assistant.monitors import monitor_schedules_seed
+
+    monitor_schedules_seed()
 
 
 class AssistantConfig(AppConfig):
@@ -10,3 +22,4 @@ class AssistantConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("tools")
+        post_migrate.connect(_seed_monitor_schedules, sender=self, dispatch_uid="pam_seed_monitor_schedules")

@@ -12,6 +12,7 @@ from assistant.context import context_invalidate, local_now
 from assistant.models import CalendarEvent, Profile
 from assistant.services import calendar_event_create
 from finance.models import Budget, Expense, Income, RecurringExpense, RecurringIncome
+from finance.selectors import budget_status
 from finance.services import (
     budget_set,
     expense_create,
@@ -113,7 +114,24 @@ def seed_demo_user(*, reset: bool = False) -> tuple[object, bool, int]:
                                description=description, merchant=merchant)
                 count += 1
     count += seed_road(user, today)
+    count += _near_budget_threshold(user, today)
     return user, True, count
+
+
+NEAR_THRESHOLD_CATEGORY = "entertainment"
+
+
+def _near_budget_threshold(user, today: datetime.date) -> int:
+    """Top the demo's entertainment spending up to 86 % of its budget this month, past the 80 %
+    alert threshold, so the budget monitor has something to say on the first run. Returns how
+    many expenses were added (0 or 1)."""
+    status = budget_status(user=user, today=today, category=NEAR_THRESHOLD_CATEGORY)["budgets"][0]
+    missing = Decimal(status["available"]) * Decimal("0.86") - Decimal(status["spent"])
+    if missing < 1:
+        return 0
+    expense_create(user=user, amount=missing.quantize(Decimal("0.01")), category=NEAR_THRESHOLD_CATEGORY,
+                   date=today, description="jeep tour", merchant="Moab Tour Company")
+    return 1
 
 
 # (days ago, odometer, gallons, price per gallon, full?, station)
@@ -139,9 +157,10 @@ def seed_road(user, today: datetime.date) -> int:
         travel.fuel_log_create(user=user, vehicle_id=vehicle.id, date=today - datetime.timedelta(days=days_ago),
                                odometer_miles=odometer, volume_gallons=Decimal(gallons),
                                price_per_gallon=Decimal(price), is_full=is_full, station=station)
-    travel.odometer_update(user=user, vehicle_id=vehicle.id, odometer_miles=45040)
+    # 440 miles since the last full fill: about 18 % left in the tank, so the fuel monitor warns.
+    travel.odometer_update(user=user, vehicle_id=vehicle.id, odometer_miles=45340)
     for task, miles, days, done_odometer, done_days_ago in [
-        ("Oil change", 5000, 180, 40300, 150),        # due soon by miles (45,300)
+        ("Oil change", 5000, 180, 40600, 150),        # due soon by miles (45,600)
         ("Tire rotation", 6000, None, 39000, 200),    # overdue (45,000)
         ("Generator service", None, 365, None, 320),  # due in 45 days
         ("Roof seal inspection", None, 180, None, 20),

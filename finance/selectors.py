@@ -1,6 +1,8 @@
 """Reads of a user's money. Every selector takes the user and filters by it."""
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -140,30 +142,33 @@ def spending_summary(
     }
 
 
-def _carryovers(*, user, budgets: list[Budget], month_first: datetime.date) -> dict[str, Decimal]:
-    """For rollover budgets: what is carried into ``month_first``'s month, per category.
+def _carryovers(*, budgets: list[Budget], month_first: datetime.date) -> dict[tuple[int, str], Decimal]:
+    """For rollover budgets: what is carried into ``month_first``'s month, per (user id, category).
 
     Envelope rule (as YNAB and Goodbudget do): each month since the budget's
     ``rollover_started_on`` adds its limit and subtracts its spending, so leftovers add up and
     overspending is taken from the next month. The current limit stands for past months (limits
-    are not versioned). One query, none when no budget rolls over.
+    are not versioned). One query for any number of users, none when no budget rolls over.
     """
-    rolling = {b.category: b for b in budgets if b.rollover and b.rollover_started_on
+    rolling = {(b.user_id, b.category): b for b in budgets if b.rollover and b.rollover_started_on
                and b.rollover_started_on < month_first}
     if not rolling:
         return {}
     since = min(b.rollover_started_on for b in rolling.values())
-    rows = (Expense.objects.filter(user=user, category__in=list(rolling), date__gte=since, date__lt=month_first)
-            .values("category").annotate(month=TruncMonth("date")).values("category", "month")
+    rows = (Expense.objects.filter(user_id__in={user_id for user_id, _ in rolling},
+                                   category__in={category for _, category in rolling},
+                                   date__gte=since, date__lt=month_first)
+            .values("user_id", "category").annotate(month=TruncMonth("date")).values("user_id", "category", "month")
             .annotate(total=Sum("amount")).order_by())
-    spent = {category: ZERO for category in rolling}
+    spent = {key: ZERO for key in rolling}
     for row in rows:
-        if row["month"] >= rolling[row["category"]].rollover_started_on:
-            spent[row["category"]] += row["total"]
+        key = (row["user_id"], row["category"])
+        if key in rolling and row["month"] >= rolling[key].rollover_started_on:
+            spent[key] += row["total"]
     previous_month_end = month_first - ONE_DAY
     return {
-        category: budget.monthly_limit * len(_months(budget.rollover_started_on, previous_month_end)) - spent[category]
-        for category, budget in rolling.items()
+        key: budget.monthly_limit * len(_months(budget.rollover_started_on, previous_month_end)) - spent[key]
+        for key, budget in rolling.items()
     }
 
 
@@ -173,6 +178,53 @@ def _budget_state(percent_used: Decimal, threshold: int) -> str:
     if percent_used >= threshold:
         return "near"
     return "ok"
+
+
+def _budget_use(budget: Budget, spent: Decimal, available: Decimal) -> tuple[Decimal, str]:
+    """``(percent of available used, 1 place; "ok" | "near" | "over")``."""
+    if available > 0:
+        percent_used = (spent / available * 100).quantize(Decimal("0.1"))
+        return percent_used, _budget_state(percent_used, budget.alert_threshold_percent)
+    # an envelope emptied by last month's overspending
+    return Decimal(100), "over" if spent or available < 0 else "near"
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetUse:
+    """One budget's standing in its owner's current month (money in the user's currency)."""
+
+    budget: Budget
+    month_first: datetime.date
+    month_last: datetime.date
+    available: Decimal
+    spent: Decimal
+    percent_used: Decimal  # of available, 1 place
+    state: str  # "ok" | "near" | "over"
+
+
+def budgets_use(*, budgets: list[Budget], today_by_user: dict[int, datetime.date]) -> list[BudgetUse]:
+    """Every given budget's standing in its owner's month of ``today_by_user[user_id]`` (each
+    user's local date), for many users at once, as ``budget_status`` computes it for one: the
+    proactive budget monitor. Queries: two per distinct month among the users (one for spending,
+    one for rollover carryovers when any budget rolls over); users a timezone apart straddle at
+    most two months."""
+    by_month: dict[tuple[datetime.date, datetime.date], list[Budget]] = defaultdict(list)
+    for budget in budgets:
+        by_month[month_bounds(today_by_user[budget.user_id])].append(budget)
+    uses = []
+    for (first, last), month_budgets in by_month.items():
+        spent_by = {(row["user_id"], row["category"]): row["total"] for row in (
+            Expense.objects.filter(user_id__in={b.user_id for b in month_budgets},
+                                   category__in={b.category for b in month_budgets}, date__range=(first, last))
+            .values("user_id", "category").annotate(total=Sum("amount")).order_by())}
+        carryovers = _carryovers(budgets=month_budgets, month_first=first)
+        for budget in month_budgets:
+            key = (budget.user_id, budget.category)
+            spent = to_cents(spent_by.get(key, 0))
+            available = budget.monthly_limit + to_cents(carryovers.get(key, ZERO))
+            percent_used, state = _budget_use(budget, spent, available)
+            uses.append(BudgetUse(budget, first, last, available, spent, percent_used, state))
+    return uses
 
 
 def budget_status(*, user, today: datetime.date, category: str | None = None) -> dict:
@@ -194,19 +246,14 @@ def budget_status(*, user, today: datetime.date, category: str | None = None) ->
         expenses = expenses.filter(category=category)
     spent_by_category = dict(expenses.values_list("category").annotate(total=Sum("amount")).order_by())
     budgets = list(budgets)
-    carryovers = _carryovers(user=user, budgets=budgets, month_first=first)
+    carryovers = _carryovers(budgets=budgets, month_first=first)
 
     items = []
     for budget in budgets:
         spent = to_cents(spent_by_category.pop(budget.category, 0))
-        carryover = to_cents(carryovers.get(budget.category, ZERO))
+        carryover = to_cents(carryovers.get((budget.user_id, budget.category), ZERO))
         available = budget.monthly_limit + carryover
-        if available > 0:
-            percent_used = (spent / available * 100).quantize(Decimal("0.1"))
-            state = _budget_state(percent_used, budget.alert_threshold_percent)
-        else:  # an envelope emptied by last month's overspending
-            percent_used = Decimal(100)
-            state = "over" if spent or available < 0 else "near"
+        percent_used, state = _budget_use(budget, spent, available)
         items.append(
             {
                 "category": budget.category,

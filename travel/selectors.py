@@ -122,13 +122,52 @@ def vehicle_mpg(vehicle: Vehicle | None) -> tuple[float | None, str]:
     ("rated"), or None ("unknown")."""
     if vehicle is None:
         return None, "unknown"
-    segments = economy_segments(list(vehicle.fuel_logs.all()))
+    return planning_mpg(vehicle, list(vehicle.fuel_logs.all()))
+
+
+def planning_mpg(vehicle: Vehicle, fills: list[FuelLog]) -> tuple[float | None, str]:
+    """``vehicle_mpg`` from fill-ups already loaded (the vehicle's, any order). No query."""
+    segments = economy_segments(fills)
     gallons = sum((s.gallons for s in segments), Decimal(0))
     if gallons:
         return float(Decimal(sum(s.miles for s in segments)) / gallons), "measured"
     if vehicle.rated_mpg:
         return float(vehicle.rated_mpg), "rated"
     return None, "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class TankEstimate:
+    """How much fuel is left, estimated from the last full fill-up."""
+
+    last_full: FuelLog
+    capacity_gallons: float
+    gallons_left: float
+    percent_left: float  # of the tank's capacity, 0-100
+    range_miles: int  # what is left at ``mpg``
+    miles_since_fill: int
+    mpg: float
+    mpg_source: str  # "measured" | "rated"
+
+
+def tank_estimate(vehicle: Vehicle, fills: list[FuelLog]) -> TankEstimate | None:
+    """The fuel left in ``vehicle``'s tank: full at its last full fill-up, plus the partial
+    fills logged since, less the miles driven since (its odometer) at its planning MPG
+    (``planning_mpg``). None without a tank capacity, a full fill-up or an MPG. ``fills`` are
+    the vehicle's, in any order. No query."""
+    capacity = float(vehicle.tank_capacity_gallons or 0)
+    mpg, source = planning_mpg(vehicle, fills)
+    order = sorted(fills, key=lambda f: (f.odometer_miles, f.date, f.id))
+    full = [index for index, fill in enumerate(order) if fill.is_full]
+    if not capacity or not mpg or not full:
+        return None
+    last_full = order[full[-1]]
+    topped_up = sum(float(fill.volume_gallons) for fill in order[full[-1] + 1:])
+    miles = max(vehicle.odometer_miles - last_full.odometer_miles, 0)
+    left = max(min(capacity + topped_up - miles / mpg, capacity), 0.0)
+    return TankEstimate(last_full=last_full, capacity_gallons=capacity, gallons_left=round(left, 1),
+                        percent_left=round(left / capacity * 100, 1), range_miles=int(left * mpg),
+                        miles_since_fill=miles, mpg=round(mpg, 1), mpg_source=source)
 
 
 def fuel_price(user, vehicle: Vehicle | None) -> tuple[float, str]:
@@ -156,34 +195,38 @@ def maintenance_due(*, user, today: datetime.date, vehicle: Vehicle | None = Non
     if vehicle is not None:
         items = items.filter(vehicle=vehicle)
     soon_miles, soon_days = settings.PAM_MAINTENANCE_DUE_SOON_MILES, settings.PAM_MAINTENANCE_DUE_SOON_DAYS
-    rows = []
-    for item in items:
-        due_odometer = due_on = miles_left = days_left = None
-        if item.interval_miles:  # never done: due now
-            due_odometer = item.vehicle.odometer_miles if item.last_done_odometer is None \
-                else item.last_done_odometer + item.interval_miles
-            miles_left = due_odometer - item.vehicle.odometer_miles
-        if item.interval_days:
-            interval = datetime.timedelta(days=item.interval_days)
-            due_on = today if item.last_done_on is None else item.last_done_on + interval
-            days_left = (due_on - today).days
-        if _within(miles_left, -1) or _within(days_left, -1):
-            state = "overdue"
-        elif _within(miles_left, soon_miles) or _within(days_left, soon_days):
-            state = "due_soon"
-        else:
-            state = "ok"
-        rows.append({
-            "id": item.id, "task": item.task, "vehicle": item.vehicle.name, "vehicle_id": item.vehicle_id,
-            "interval_miles": item.interval_miles, "interval_days": item.interval_days,
-            "last_done_odometer": item.last_done_odometer,
-            "last_done_on": item.last_done_on.isoformat() if item.last_done_on else None,
-            "due_odometer": due_odometer, "due_on": due_on.isoformat() if due_on else None,
-            "miles_left": miles_left, "days_left": days_left, "state": state,
-        })
+    rows = [maintenance_state(item, today) for item in items]
     order = {"overdue": 0, "due_soon": 1, "ok": 2}
     rows.sort(key=lambda r: (order[r["state"]], _urgency(r, soon_miles, soon_days), r["task"]))
     return rows
+
+
+def maintenance_state(item: MaintenanceItem, today: datetime.date) -> dict:
+    """One item's row of ``maintenance_due`` (its vehicle loaded with it). No query."""
+    soon_miles, soon_days = settings.PAM_MAINTENANCE_DUE_SOON_MILES, settings.PAM_MAINTENANCE_DUE_SOON_DAYS
+    due_odometer = due_on = miles_left = days_left = None
+    if item.interval_miles:  # never done: due now
+        due_odometer = item.vehicle.odometer_miles if item.last_done_odometer is None \
+            else item.last_done_odometer + item.interval_miles
+        miles_left = due_odometer - item.vehicle.odometer_miles
+    if item.interval_days:
+        interval = datetime.timedelta(days=item.interval_days)
+        due_on = today if item.last_done_on is None else item.last_done_on + interval
+        days_left = (due_on - today).days
+    if _within(miles_left, -1) or _within(days_left, -1):
+        state = "overdue"
+    elif _within(miles_left, soon_miles) or _within(days_left, soon_days):
+        state = "due_soon"
+    else:
+        state = "ok"
+    return {
+        "id": item.id, "task": item.task, "vehicle": item.vehicle.name, "vehicle_id": item.vehicle_id,
+        "interval_miles": item.interval_miles, "interval_days": item.interval_days,
+        "last_done_odometer": item.last_done_odometer,
+        "last_done_on": item.last_done_on.isoformat() if item.last_done_on else None,
+        "due_odometer": due_odometer, "due_on": due_on.isoformat() if due_on else None,
+        "miles_left": miles_left, "days_left": days_left, "state": state,
+    }
 
 
 def _within(left: int | None, limit: int) -> bool:

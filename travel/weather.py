@@ -93,6 +93,13 @@ class DayForecast:
     def is_severe(self) -> bool:
         return bool(self.severe_reasons)
 
+    @property
+    def is_clear(self) -> bool:
+        """Good driving and camping weather: clear to partly cloudy (WMO codes 0-2), under a
+        20 % chance of precipitation, nothing severe."""
+        return (self.weather_code is not None and self.weather_code <= 2 and not self.is_severe
+                and (self.precipitation_probability_percent or 0) < 20)
+
     def as_dict(self) -> dict:
         """JSON-ready: the date as "YYYY-MM-DD", plus ``is_severe``."""
         data = {name: getattr(self, name) for name in self.__slots__}
