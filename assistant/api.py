@@ -1,4 +1,5 @@
-"""/api/v1/calendar-events/: the user's calendar; /api/v1/alerts/: what PAM warned them about.
+"""/api/v1/calendar-events/: the user's calendar; /api/v1/alerts/: what PAM warned them about;
+/api/v1/profile/: who they are to PAM and how they want to be warned.
 
 Times are ISO 8601. Answers give them in the user's profile timezone with its offset
 ("2026-11-24T14:00:00-07:00"); a time sent without an offset is read in that timezone, so
@@ -17,14 +18,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.urls import path
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from assistant import services
-from assistant.models import Alert, CalendarEvent
+from assistant.models import Alert, CalendarEvent, Profile
 from assistant.selectors import calendar_events
 from pam_project.api_support import OwnedRows, service_errors, user_zone
 
@@ -266,8 +269,48 @@ class AlertViewSet(OwnedRows, viewsets.ReadOnlyModelViewSet):
         return Response(AlertSerializer(alert).data)
 
 
+class ProfileSerializer(serializers.ModelSerializer):
+    alert_opt_outs = serializers.ListField(child=serializers.ChoiceField(choices=Alert.Category.choices),
+                                           required=False, help_text="Alert categories the user does not want.")
+
+    class Meta:
+        model = Profile
+        fields = list(services.PROFILE_FIELDS)
+        extra_kwargs = {
+            "quiet_hours_start": {"help_text": "Local time (HH:MM) from which non-urgent alerts wait."},
+            "quiet_hours_end": {"help_text": "Local time (HH:MM) when the held alerts are sent."},
+        }
+
+    def validate(self, attrs):
+        start = attrs.get("quiet_hours_start", getattr(self.instance, "quiet_hours_start", None))
+        end = attrs.get("quiet_hours_end", getattr(self.instance, "quiet_hours_end", None))
+        if (start is None) != (end is None):
+            raise ValidationError({"quiet_hours_end": ["Give quiet hours a start and an end, or neither."]})
+        return attrs
+
+
+class ProfileView(APIView):
+    """The signed-in user's profile: GET it, PATCH any of its fields."""
+
+    serializer_class = ProfileSerializer
+
+    @extend_schema(summary="Your profile")
+    def get(self, request):
+        return Response(ProfileSerializer(services.profile_get_or_create(user=request.user)).data)
+
+    @extend_schema(summary="Change your profile", description="Timezone, currency, units, quiet hours "
+                   "(non-urgent alerts wait until they end) and the alert categories you opt out of.")
+    def patch(self, request):
+        serializer = ProfileSerializer(services.profile_get_or_create(user=request.user), data=request.data,
+                                       partial=True)
+        serializer.is_valid(raise_exception=True)
+        with service_errors():
+            profile = services.profile_update(user=request.user, **serializer.validated_data)
+        return Response(ProfileSerializer(profile).data)
+
+
 router = SimpleRouter()
 router.register("calendar-events", CalendarEventViewSet, basename="calendar-event")
 router.register("alerts", AlertViewSet, basename="alert")
 
-urlpatterns = router.urls
+urlpatterns = [path("profile/", ProfileView.as_view(), name="profile"), *router.urls]

@@ -20,6 +20,14 @@ def validate_currency(value: str) -> None:
         raise ValidationError(f"{value!r} is not an ISO 4217 currency code, e.g. 'USD'.")
 
 
+def validate_alert_categories(value) -> None:
+    """Accept a list of alert categories (``Alert.Category``: "fuel", "budget", …); raises
+    ValidationError otherwise."""
+    categories = Alert.Category.values
+    if not isinstance(value, list) or any(item not in categories for item in value):
+        raise ValidationError(f"Choose alert categories from {', '.join(categories)}.")
+
+
 class Profile(models.Model):
     class Units(models.TextChoices):
         IMPERIAL = "imperial", "Miles and gallons"
@@ -37,7 +45,7 @@ class Profile(models.Model):
     quiet_hours_start = models.TimeField(null=True, blank=True,
                                          help_text="Local time from which alerts wait (urgent ones still come).")
     quiet_hours_end = models.TimeField(null=True, blank=True, help_text="Local time when held alerts are sent.")
-    alert_opt_outs = models.JSONField(default=list, blank=True,
+    alert_opt_outs = models.JSONField(default=list, blank=True, validators=[validate_alert_categories],
                                       help_text="Alert categories the user does not want, e.g. ['weather'].")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -227,6 +235,7 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.severity}: {self.title}"
+
 
 
 class MonitorRun(models.Model):

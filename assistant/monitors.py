@@ -106,7 +106,8 @@ def scan_budgets(now: datetime.datetime) -> Scan:
     ``finance.selectors.budgets_use``) → high, at or past settings.PAM_BUDGET_URGENT_PERCENT →
     urgent; once per budget, month and severity. Two to four queries per batch."""
     for user_ids in _user_batches(Budget.objects.all()):
-        batch = list(Budget.objects.filter(user_id__in=user_ids).annotate(zone=ZONE, currency=CURRENCY))
+        batch = list(Budget.objects.filter(user_id__in=user_ids).defer("created_at", "updated_at")
+                     .annotate(zone=ZONE, currency=CURRENCY))
         today_by_user = {budget.user_id: _local_today(now, budget.zone) for budget in batch}
         candidates = []
         for use in budgets_use(budgets=batch, today_by_user=today_by_user):

@@ -30,6 +30,30 @@ def profile_get_or_create(*, user) -> Profile:
     return profile
 
 
+PROFILE_FIELDS = ("display_name", "timezone", "currency", "units", "home_region", "quiet_hours_start",
+                  "quiet_hours_end", "alert_opt_outs")
+
+
+@transaction.atomic
+def profile_update(*, user, **changes) -> Profile:
+    """Change the user's profile (fields in ``PROFILE_FIELDS``: quiet hours as local times,
+    ``alert_opt_outs`` a list of alert categories). Raises ValidationError naming the field for a
+    bad value (an unknown timezone or currency, an unknown alert category) and TypeError for a
+    field that cannot be changed this way."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"profile fields that cannot be changed: {', '.join(sorted(unknown))}")
+    profile = profile_get_or_create(user=user)
+    for name, value in changes.items():
+        setattr(profile, name, value)
+    if "alert_opt_outs" in changes and isinstance(profile.alert_opt_outs, list):
+        profile.alert_opt_outs = sorted(set(profile.alert_opt_outs))
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    transaction.on_commit(lambda: context_invalidate(user.id))
+    return profile
+
+
 def _title_from(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:57].rstrip() + "…"

@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from pydantic import BaseModel, Field, model_validator
 
 from assistant import selectors, services
-from assistant.models import CalendarEvent
+from assistant.models import Alert, CalendarEvent
 from assistant.registry import Confirmation, ToolContext, ToolError, ToolResult, pam_tool
 
 
@@ -156,3 +156,52 @@ def delete_calendar_event(ctx: ToolContext, args: DeleteEventArgs) -> ToolResult
     event = _event_result(_own_event(ctx, args.event_id), ctx)
     services.calendar_event_delete(user=ctx.user, event_id=args.event_id)
     return ToolResult(data={"event": event, "deleted": True}, ui_actions=[{"type": "reload_calendar"}])
+
+
+class AlertPreferencesArgs(BaseModel):
+    quiet_hours_start: datetime.time | None = Field(
+        None, description="Local time (HH:MM) from which alerts that are not urgent wait; give the end too.")
+    quiet_hours_end: datetime.time | None = Field(None, description="Local time (HH:MM) when held alerts are sent.")
+    clear_quiet_hours: bool = Field(False, description="true: no quiet hours any more.")
+    mute: list[Alert.Category] = Field(default_factory=list, description="Alert categories to stop sending.")
+    unmute: list[Alert.Category] = Field(default_factory=list, description="Alert categories to send again.")
+
+    @model_validator(mode="after")
+    def consistent(self):
+        if (self.quiet_hours_start is None) != (self.quiet_hours_end is None):
+            raise ValueError("give quiet hours a start and an end")
+        if self.clear_quiet_hours and self.quiet_hours_start is not None:
+            raise ValueError("either set quiet hours or clear them")
+        if set(self.mute) & set(self.unmute):
+            raise ValueError("a category cannot be muted and unmuted at once")
+        return self
+
+
+def _preferences(profile) -> dict:
+    quiet = None
+    if profile.quiet_hours_start is not None and profile.quiet_hours_end is not None:
+        quiet = {"start": profile.quiet_hours_start.strftime("%H:%M"), "end": profile.quiet_hours_end.strftime("%H:%M")}
+    return {"quiet_hours": quiet, "muted": list(profile.alert_opt_outs or []),
+            "categories": list(Alert.Category.values)}
+
+
+@pam_tool(writes=True, label="Alert settings", card=lambda a, r: _card(
+    r.get("quiet_hours") and f"quiet {r['quiet_hours']['start']}–{r['quiet_hours']['end']}",
+    r.get("muted") and "muted: " + ", ".join(r["muted"])))
+def set_alert_preferences(ctx: ToolContext, args: AlertPreferencesArgs) -> ToolResult:
+    """Change how PAM warns the user, or (with no arguments) say how it does now: quiet hours
+    (local times; alerts that are not urgent wait until they end) and the alert categories (fuel,
+    budget, weather, maintenance, trip, calendar) they do not want ("stop sending me weather
+    alerts"). Returns {"quiet_hours": {"start", "end"} | null, "muted": [...], "categories": [...]}."""
+    profile = services.profile_get_or_create(user=ctx.user)
+    changes = {}
+    if args.quiet_hours_start is not None:
+        changes.update(quiet_hours_start=args.quiet_hours_start, quiet_hours_end=args.quiet_hours_end)
+    if args.clear_quiet_hours:
+        changes.update(quiet_hours_start=None, quiet_hours_end=None)
+    if args.mute or args.unmute:
+        muted = (set(profile.alert_opt_outs or []) | {str(c) for c in args.mute}) - {str(c) for c in args.unmute}
+        changes["alert_opt_outs"] = sorted(muted)
+    if changes:
+        profile = services.profile_update(user=ctx.user, **changes)
+    return ToolResult(data={**_preferences(profile), "changed": sorted(changes)})

@@ -2,9 +2,11 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from babel.numbers import format_currency
 
 CENT = Decimal("0.01")
+LOCALE = Locale.parse("en_US")  # parsed once: Babel parses a locale name on every call
 
 
 def to_cents(value: Decimal | int | str) -> Decimal:
@@ -19,4 +21,4 @@ def money_str(value: Decimal | int | str | None) -> str:
 
 def format_money(value: Decimal | str, currency: str = "USD") -> str:
     """A display amount in the user's currency via Babel: ``"45.20", "USD"`` → ``"$45.20"``."""
-    return format_currency(Decimal(value), currency, locale="en_US")
+    return format_currency(Decimal(value), currency, locale=LOCALE)

@@ -11,45 +11,18 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
-from asgiref.sync import async_to_sync
 
-from assistant.agent import ProviderChain, TurnState, run_turn
 from assistant.models import PendingAction
-from assistant.providers.base import ModelRequest
-from assistant.providers.local import LocalProvider
-from assistant.registry import ToolContext
 from assistant.services import action_resolve
 from finance.models import Budget, Expense, Income, RecurringExpense, RecurringIncome
 from finance.services import expense_create
+from tests.assistant.local_turns import TODAY, chat, context_for, tools_called
 
 # The agent runs tools through database_sync_to_async (another thread): rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime.datetime(2026, 11, 21, 19, 0, tzinfo=datetime.UTC)  # noon in Denver
-TODAY = datetime.date(2026, 11, 21)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
-
-
-def context_for(user) -> ToolContext:
-    return ToolContext(user=user, timezone=DENVER, now=NOW, currency="USD")
-
-
-def chat(user, text: str) -> TurnState:
-    """One turn for ``user`` saying ``text``: the state holds the reply text and every tool call."""
-    request = ModelRequest(system_static="", user_context="", volatile="", messages=[{"role": "user", "content": text}],
-                           tools=[], now=NOW, timezone=DENVER)
-    frames = []
-
-    async def emit(frame):
-        frames.append(frame)
-
-    return async_to_sync(run_turn)(chain=ProviderChain([LocalProvider()]), request=request, ctx=context_for(user),
-                                   state=TurnState(), emit=emit)
-
-
-def tools_called(state: TurnState) -> list[str]:
-    return [call["tool"] for call in state.tool_calls]
 
 
 def spend(user, amount, category, date, **fields) -> Expense:

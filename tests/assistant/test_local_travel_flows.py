@@ -13,15 +13,11 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
-from asgiref.sync import async_to_sync
 
-from assistant.agent import ProviderChain, TurnState, run_turn
 from assistant.models import CalendarEvent, PendingAction
-from assistant.providers.base import ModelRequest
-from assistant.providers.local import LocalProvider
-from assistant.registry import ToolContext
 from assistant.services import action_resolve, calendar_event_create
 from finance.models import Expense
+from tests.assistant.local_turns import TODAY, chat, context_for, tools_called
 from tests.fakes.open_meteo_server import FakeOpenMeteo, day
 from travel import services
 from travel.models import FuelLog, MaintenanceItem, MaintenanceRecord, SavedPlace, Trip, Vehicle
@@ -29,35 +25,8 @@ from travel.models import FuelLog, MaintenanceItem, MaintenanceRecord, SavedPlac
 # The agent runs tools through database_sync_to_async (another thread): rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NOW = datetime.datetime(2026, 11, 21, 19, 0, tzinfo=datetime.UTC)  # noon in Denver, a Saturday
-TODAY = datetime.date(2026, 11, 21)
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-
-
-def zone_of(user) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(user.pam_profile.timezone)
-
-
-def context_for(user) -> ToolContext:
-    return ToolContext(user=user, timezone=zone_of(user), now=NOW, currency="USD")
-
-
-def chat(user, text: str) -> TurnState:
-    """One turn for ``user`` saying ``text`` in their own timezone: the state holds the reply
-    text and every tool call."""
-    request = ModelRequest(system_static="", user_context="", volatile="", messages=[{"role": "user", "content": text}],
-                           tools=[], now=NOW, timezone=zone_of(user))
-
-    async def emit(frame):
-        pass
-
-    return async_to_sync(run_turn)(chain=ProviderChain([LocalProvider()]), request=request, ctx=context_for(user),
-                                   state=TurnState(), emit=emit)
-
-
-def tools_called(state: TurnState) -> list[str]:
-    return [call["tool"] for call in state.tool_calls]
 
 
 @pytest.fixture

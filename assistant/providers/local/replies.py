@@ -942,7 +942,38 @@ def events_list(events: list[dict], today: datetime.date) -> str:
     return "\n".join(event_line(event, today) for event in events)
 
 
+def _kinds(categories: list[str]) -> str:
+    names = [ALERT_KIND_NAMES.get(c, c) for c in categories]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+ALERT_KIND_NAMES = {"trip": "trip departure", "calendar": "calendar reminder"}
+
+
+def set_alert_preferences(data: dict, today: datetime.date, arguments: dict) -> str:
+    quiet, muted = data.get("quiet_hours"), data.get("muted") or []
+    changed = set(data.get("changed") or [])
+    lines = []
+    if "alert_opt_outs" in changed and arguments.get("mute"):
+        lines.append(f"Done: no more {_kinds(arguments['mute'])} alerts from me.")
+    elif "alert_opt_outs" in changed and arguments.get("unmute"):
+        lines.append(f"Done: I'll send you {_kinds(arguments['unmute'])} alerts again.")
+    if "quiet_hours_start" in changed:
+        lines.append(f"Quiet hours are {clock(datetime.time.fromisoformat(quiet['start']))} to "
+                     f"{clock(datetime.time.fromisoformat(quiet['end']))}: alerts that aren't urgent wait until "
+                     "they end." if quiet else "Quiet hours are off: alerts come as soon as I see trouble.")
+    if not changed:
+        lines.append(f"Quiet hours: {clock(datetime.time.fromisoformat(quiet['start']))} to "
+                     f"{clock(datetime.time.fromisoformat(quiet['end']))}." if quiet else "Quiet hours: none.")
+        lines.append(f"Muted: {_kinds(muted)} alerts." if muted else "You get every kind of alert: fuel, budget, "
+                     "weather, maintenance, trip departures and calendar reminders.")
+    elif muted and not arguments.get("mute"):
+        lines.append(f"Still muted: {_kinds(muted)} alerts.")
+    return " ".join(lines)
+
+
 COMPOSERS = {
+    "set_alert_preferences": set_alert_preferences,
     "log_expense": log_expense,
     "get_spending_summary": get_spending_summary,
     "get_budget_status": get_budget_status,

@@ -18,7 +18,7 @@ import datetime
 import re
 from decimal import Decimal
 
-from assistant.providers.local import edits, events, parsing, replies, road
+from assistant.providers.local import alerts, edits, events, parsing, replies, road
 from assistant.providers.local.actions import Reply, ToolRequest
 from finance.categories import category_from_text, keywords_in_text, place_in_text
 from finance.models import Category, IncomeKind
@@ -42,7 +42,9 @@ CAPABILITIES = (
     "Moab”\n"
     "Calendar\n"
     "• “add a dentist appointment next Tuesday at 2pm”, “remind me to call mom on Friday”, “what's on my calendar "
-    "this week?”, “move the dentist to 3pm”"
+    "this week?”, “move the dentist to 3pm”\n"
+    "Alerts\n"
+    "• “stop sending me weather alerts”, “quiet hours from 10pm to 7am”, “what are my alert settings?”"
 )
 
 JOKES = [
@@ -452,8 +454,8 @@ def understand(text: str, today: datetime.date, display_name: str = "") -> ToolR
 
     # The road and the calendar first: their wording is specific ("odometer", "next Tuesday at
     # 2pm"), while the money rules read any number as an amount.
-    for step in (events.change_request, events.reminder_request, road.road_request, events.create_request,
-                 events.list_request):
+    for step in (alerts.alert_request, events.change_request, events.reminder_request, road.road_request,
+                 events.create_request, events.list_request):
         result = step(text, today)
         if result is not None:
             return result
