@@ -15,10 +15,10 @@ import re
 
 import django_filters
 from django import forms
+from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from django.urls import path
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError

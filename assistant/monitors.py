@@ -13,11 +13,11 @@ import logging
 import traceback
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -47,6 +47,11 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo:
 
 def _local_today(now: datetime.datetime, zone_name: str | None) -> datetime.date:
     return now.astimezone(_zone(zone_name)).date()
+
+
+def _count(number: int, noun: str) -> str:
+    """"1 day", "3 days"."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _day(day: datetime.date) -> str:
@@ -130,16 +135,18 @@ def _budget_alert(use, severity: str, today: datetime.date) -> AlertCandidate:
     if use.spent > use.available:
         title = f"{label} budget is over"
         message = (f"{money(use.spent)} spent on {label.lower()} in {month}, {money(use.spent - use.available)} "
-                   f"over the {money(use.available)} budget, with {days_left} days to go.")
+                   f"over the {money(use.available)} budget, with {_count(days_left, 'day')} to go.")
     else:
-        title = f"{label} budget {'almost gone' if severity == Alert.Severity.URGENT else f'{use.percent_used:.0f}% used'}"
+        standing = "almost gone" if severity == Alert.Severity.URGENT else f"{use.percent_used:.0f}% used"
+        title = f"{label} budget {standing}"
         message = (f"{money(use.spent)} of {money(use.available)} spent on {label.lower()} in {month}: "
-                   f"{money(use.available - use.spent)} left for {days_left} more days.")
+                   f"{money(use.available - use.spent)} left for {_count(days_left, 'more day')}.")
     return AlertCandidate(
         user_id=budget.user_id, category=Alert.Category.BUDGET, severity=severity, title=title, message=message,
         dedup_key=f"budget:{budget.category}:{use.month_first:%Y-%m}:{severity}",
         actions=({"label": "How are my budgets?", "message": "how are my budgets?"},
-                 {"label": f"My {label.lower()} spending", "message": f"show my {budget.category} expenses this month"}),
+                 {"label": f"My {label.lower()} spending",
+                  "message": f"show my {budget.category} expenses this month"}),
     )
 
 
@@ -172,11 +179,12 @@ def _due_words(row: dict) -> str:
     parts = []
     if row["miles_left"] is not None:
         miles = row["miles_left"]
-        parts.append(f"{-miles:,} miles past due" if miles < 0 else f"due in {miles:,} miles (at {row['due_odometer']:,})")
+        parts.append(f"{_count(-miles, 'mile')} past due" if miles < 0
+                     else f"due in {_count(miles, 'mile')} (at {row['due_odometer']:,})")
     if row["days_left"] is not None:
         days, due_on = row["days_left"], _day(datetime.date.fromisoformat(row["due_on"]))
-        parts.append(f"{-days} days past due ({due_on})" if days < 0
-                     else "due today" if days == 0 else f"due in {days} days ({due_on})")
+        parts.append(f"{_count(-days, 'day')} past due ({due_on})" if days < 0
+                     else "due today" if days == 0 else f"due in {_count(days, 'day')} ({due_on})")
     return " or ".join(parts)
 
 
@@ -184,23 +192,26 @@ def _due_words(row: dict) -> str:
 
 def scan_weather(now: datetime.datetime) -> Scan:
     """For trips starting within settings.PAM_WEATHER_LOOKAHEAD_DAYS (the owner's local dates):
-    a window of settings.PAM_WEATHER_CLEAR_WINDOW_DAYS or more clear days at the destination from
-    the start → a low-severity suggestion, once per trip; severe weather (storm, snow, freezing
-    rain, high wind: ``travel.weather``) forecast at a stop on the day the user plans to be there
-    → high, once per stop and day. Forecasts come from Open-Meteo (cached); a trip whose forecast
-    cannot be had is skipped this run. Three queries per batch."""
+    a window of settings.PAM_WEATHER_CLEAR_WINDOW_DAYS or more clear days at the destination
+    between the start and the end → a low-severity suggestion, once per trip. For those trips and
+    the ones under way: severe weather (storm, snow, freezing rain, high wind: ``travel.weather``)
+    forecast at a stop on a day the user plans to be there → high, once per stop and day.
+    Forecasts come from Open-Meteo (cached); a trip whose forecast cannot be had is skipped this
+    run. Three queries per batch."""
     lookahead = settings.PAM_WEATHER_LOOKAHEAD_DAYS
     utc_today = now.astimezone(datetime.UTC).date()
-    trips = Trip.objects.filter(status__in=[Trip.Status.PLANNING, Trip.Status.ACTIVE], start_date__isnull=False,
-                                start_date__range=(utc_today - datetime.timedelta(days=1),
-                                                   utc_today + datetime.timedelta(days=lookahead + 1)))
+    day = datetime.timedelta(days=1)
+    soon = Q(start_date__range=(utc_today - day, utc_today + day * (lookahead + 1)))
+    under_way = Q(start_date__lt=utc_today, end_date__gte=utc_today - day)
+    trips = Trip.objects.filter(soon | under_way, status__in=[Trip.Status.PLANNING, Trip.Status.ACTIVE])
     forecasts: dict[tuple[float, float], object] = {}
     for user_ids in _user_batches(trips):
         candidates = []
         for trip in trips.filter(user_id__in=user_ids).annotate(zone=ZONE).prefetch_related("stops"):
             today = _local_today(now, trip.zone)
             stops = list(trip.stops.all())
-            if stops and 0 <= (trip.start_date - today).days <= lookahead:
+            starts_in = (trip.start_date - today).days
+            if stops and (0 <= starts_in <= lookahead or (starts_in < 0 and trip.end_date and trip.end_date >= today)):
                 candidates += _trip_weather(trip, stops, today, forecasts)
         yield len(user_ids), candidates
 
@@ -216,42 +227,58 @@ def _forecast_at(stop, forecasts: dict):
     return forecasts[point]
 
 
-def _stop_date(trip: Trip, stops: list, index: int) -> datetime.date | None:
+def _stop_days(trip: Trip, stops: list, index: int) -> list[datetime.date]:
+    """The days the user plans to be at ``stops[index]``: arrival to departure; a stop without
+    dates is the trip's first or last day when it is the first or last stop."""
     stop = stops[index]
-    return stop.arrive_on or stop.depart_on or (trip.start_date if index == 0 else None) \
+    first = stop.arrive_on or stop.depart_on or (trip.start_date if index == 0 else None) \
         or (trip.end_date if index == len(stops) - 1 else None)
+    if first is None:
+        return []
+    last = stop.depart_on if stop.depart_on and stop.depart_on > first else first
+    return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _trip_weather(trip: Trip, stops: list, today: datetime.date, forecasts: dict) -> list[AlertCandidate]:
     candidates = []
     destination = stops[-1]
-    outlook = _forecast_at(destination, forecasts)
-    window = _clear_window(outlook.days, trip.start_date) if outlook else None
+    outlook = _forecast_at(destination, forecasts) if trip.start_date >= today else None
+    window = _clear_window([d for d in outlook.days if not trip.end_date or d.date <= trip.end_date],
+                           trip.start_date) if outlook else None
     if window:
         first, last = window
         candidates.append(AlertCandidate(
             user_id=trip.user_id, category=Alert.Category.WEATHER, severity=Alert.Severity.LOW,
             title=f"Good weather ahead for {trip.title}",
             message=(f"Clear skies are forecast at {destination.name} from {_day(first)} to {_day(last)}: "
-                     f"{(last - first).days + 1} good days for the trip."),
+                     f"{_count((last - first).days + 1, 'good day')} for the trip."),
             dedup_key=f"weather:clear:{trip.id}",
-            actions=({"label": f"Weather at {destination.name}", "message": f"what's the weather in {destination.name}?"},),
+            actions=(_weather_action(destination),),
         ))
     for index, stop in enumerate(stops):
-        day = _stop_date(trip, stops, index)
-        outlook = _forecast_at(stop, forecasts) if day and day >= today else None
-        severe = next((d for d in outlook.days if d.date == day and d.is_severe), None) if outlook else None
-        if severe:
+        days = [day for day in _stop_days(trip, stops, index) if day >= today]
+        outlook = _forecast_at(stop, forecasts) if days else None
+        for severe in (d for d in outlook.days if d.date in days and d.is_severe) if outlook else ():
             candidates.append(AlertCandidate(
                 user_id=trip.user_id, category=Alert.Category.WEATHER, severity=Alert.Severity.HIGH,
-                title=f"Severe weather at {stop.name} on {_day(day)}",
-                message=(f"{severe.summary.capitalize()} with {', '.join(severe.severe_reasons)} is forecast at "
-                         f"{stop.name} on {_day(day)}, when {trip.title} plans to be there. Consider another "
-                         "day or route."),
-                dedup_key=f"weather:severe:{stop.id}:{day.isoformat()}",
-                actions=({"label": f"Weather at {stop.name}", "message": f"what's the weather in {stop.name}?"},),
+                title=f"Severe weather at {stop.name} on {_day(severe.date)}",
+                message=(f"{_severe_words(severe)} is forecast at {stop.name} on {_day(severe.date)}, when "
+                         f"{trip.title} plans to be there. Consider another day or route."),
+                dedup_key=f"weather:severe:{stop.id}:{severe.date.isoformat()}",
+                actions=(_weather_action(stop),),
             ))
     return candidates
+
+
+def _weather_action(stop) -> dict:
+    return {"label": f"Weather at {stop.name}", "message": f"what's the weather in {stop.name}?"}
+
+
+def _severe_words(day) -> str:
+    """"Thunderstorm", "Overcast with wind gusts 52 mph": the sky once, then what it leaves out."""
+    summary = day.summary.lower()
+    extra = [reason for reason in day.severe_reasons if reason.split()[0] not in summary]
+    return (day.summary + (f" with {', '.join(extra)}" if extra else "")).capitalize()
 
 
 def _clear_window(days, start: datetime.date) -> tuple[datetime.date, datetime.date] | None:
@@ -298,12 +325,13 @@ def _departure_alert(trip: Trip, stops: list) -> AlertCandidate:
     route = f" from {stops[0].name} to {stops[-1].name}" if len(stops) > 1 else ""
     actions = [{"label": "My upcoming trips", "message": "show my upcoming trips"}]
     if stops:
-        actions.append({"label": f"Weather at {stops[-1].name}", "message": f"what's the weather in {stops[-1].name}?"})
+        actions.append(_weather_action(stops[-1]))
     return AlertCandidate(
         user_id=trip.user_id, category=Alert.Category.TRIP, severity=Alert.Severity.MEDIUM,
         title=f"{trip.title} starts tomorrow",
         message=(f"You leave tomorrow, {_day(trip.start_date)}{route}"
-                 f"{f' ({len(stops)} stops)' if len(stops) > 2 else ''}. Check tires, propane and water before you go."),
+                 f"{f' ({len(stops)} stops)' if len(stops) > 2 else ''}. "
+                 "Check tires, propane and water before you go."),
         dedup_key=f"trip:departs:{trip.id}:{trip.start_date.isoformat()}", actions=tuple(actions),
     )
 
@@ -395,7 +423,8 @@ def _interval(every: datetime.timedelta) -> tuple[int, str]:
     from django_celery_beat.models import IntervalSchedule
 
     seconds = int(every.total_seconds())
-    for period, size in ((IntervalSchedule.DAYS, 86400), (IntervalSchedule.HOURS, 3600), (IntervalSchedule.MINUTES, 60)):
+    units = ((IntervalSchedule.DAYS, 86400), (IntervalSchedule.HOURS, 3600), (IntervalSchedule.MINUTES, 60))
+    for period, size in units:
         if seconds % size == 0:
             return seconds // size, period
     return seconds, IntervalSchedule.SECONDS

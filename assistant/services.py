@@ -6,8 +6,8 @@ import uuid
 import zoneinfo
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -364,14 +364,14 @@ def _say_in_chat(alerts: list[Alert]) -> None:
     latest = (Conversation.objects.filter(user_id=OuterRef("id")).order_by("-updated_at", "-id").values("id")[:1])
     conversation_of = dict(get_user_model().objects.filter(id__in=user_ids)
                            .annotate(conversation_id=Subquery(latest)).values_list("id", "conversation_id"))
-    started = Conversation.objects.bulk_create(
-        [Conversation(user_id=user_id, title="Alerts from PAM") for user_id, cid in conversation_of.items() if cid is None])
+    started = Conversation.objects.bulk_create([Conversation(user_id=user_id, title="Alerts from PAM")
+                                                for user_id, known in conversation_of.items() if known is None])
     conversation_of.update({conversation.user_id: conversation.id for conversation in started})
     messages = Message.objects.bulk_create([
         Message(conversation_id=conversation_of[alert.user_id], user_id=alert.user_id, role=Message.Role.ASSISTANT,
                 content=f"{alert.title}\n{alert.message}", provider="pam", model="alert")
         for alert in alerts])
-    for alert, message in zip(alerts, messages):
+    for alert, message in zip(alerts, messages, strict=True):
         alert.chat_message = message
     Alert.objects.bulk_update(alerts, ["chat_message"])
     Conversation.objects.filter(id__in=set(conversation_of.values())).update(updated_at=timezone.now())

@@ -65,20 +65,20 @@ def build(users: int) -> None:
         numbers = range(start, min(start + BATCH, users))
         created = User.objects.bulk_create([User(username=f"bench-{n:06d}", password=password) for n in numbers])
         Profile.objects.bulk_create([Profile(user=user, timezone=ZONES[n % len(ZONES)])
-                                     for n, user in zip(numbers, created)])
+                                     for n, user in zip(numbers, created, strict=True)])
         Budget.objects.bulk_create([Budget(user=user, category=category, monthly_limit=Decimal(limit))
                                     for user in created for category, limit in
                                     (("groceries", "800"), ("dining", "300"), ("campground", "900"))])
         # Groceries spending in 5 % steps from 0 % to 95 % of the budget: a fifth at or past 80 %.
         Expense.objects.bulk_create([
             Expense(user=user, category=category, amount=amount, date=spent_on, description="bench")
-            for n, user in zip(numbers, created) for category, amount in (
+            for n, user in zip(numbers, created, strict=True) for category, amount in (
                 ("groceries", Decimal(800 * ((n % 20) * 5 + 1)) / 100), ("dining", Decimal("42.50")),
                 ("campground", Decimal("35.00")))])
         vehicles = Vehicle.objects.bulk_create([
             Vehicle(user=user, name="Rig", tank_capacity_gallons=Decimal("50"), rated_mpg=Decimal("10"),
                     is_primary=True, odometer_miles=41000 + (n % 10) * 50 + 10)  # 1 %…91 % of the tank used
-            for n, user in zip(numbers, created)])
+            for n, user in zip(numbers, created, strict=True)])
         FuelLog.objects.bulk_create([
             FuelLog(user_id=vehicle.user_id, vehicle=vehicle, date=today - datetime.timedelta(days=days),
                     odometer_miles=odometer, volume_gallons=Decimal("40"), price_per_gallon=Decimal("3.80"),

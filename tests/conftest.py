@@ -144,6 +144,19 @@ def fake_anthropic(settings):
     default_chain.cache_clear()
 
 
+@pytest.fixture
+def fake_open_meteo(settings):
+    """A fake Open-Meteo on 127.0.0.1, with OPEN_METEO_URL pointing at it (short timeout).
+    The travel tools and the weather monitor ask it."""
+    from tests.fakes.open_meteo_server import FakeOpenMeteo
+
+    fake = FakeOpenMeteo().start()
+    settings.OPEN_METEO_URL = fake.url
+    settings.PAM_WEATHER_TIMEOUT = 2.0
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_connection_pools(django_db_setup, django_db_blocker):
     """Close Django's psycopg pools (connections made in worker threads included) before the

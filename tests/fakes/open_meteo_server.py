@@ -3,7 +3,8 @@
 It answers like https://open-meteo.com/en/docs: ``daily`` columns for the requested variables,
 ``daily_units`` in the requested units, ``forecast_days`` up to 16, and Open-Meteo's
 ``{"error": true, "reason": ...}`` with HTTP 400 for a bad request. Tests set ``days`` (one dict
-of daily values per day, in °F, mph and inches) and may push scripted failures.
+of daily values per day, in °F, mph and inches), or ``days_at[(latitude, longitude)]`` for one
+point (rounded to 0.01°, as PAM asks), and may push scripted failures.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class FakeOpenMeteo(FakeHTTPService):
         self.start_date = datetime.date(2026, 11, 21)
         self.timezone = "America/Denver"
         self.days: list[dict] = []  # empty: fair weather every day
+        self.days_at: dict[tuple[float, float], list[dict]] = {}  # a point's own days, else ``days``
 
     def respond(self, request: Request) -> Reply:
         if request.path != "/v1/forecast":
@@ -58,6 +60,7 @@ class FakeOpenMeteo(FakeHTTPService):
         for name in variables:
             if name not in KNOWN_DAILY:
                 return _error(f"Cannot initialize ForecastVariableDaily from invalid String value {name} for key daily")
+        days = self.days_at.get((round(latitude, 2), round(longitude, 2)), self.days)
         fahrenheit = query.get("temperature_unit") == "fahrenheit"
         mph = query.get("wind_speed_unit") == "mph"
         inches = query.get("precipitation_unit") == "inch"
@@ -69,7 +72,7 @@ class FakeOpenMeteo(FakeHTTPService):
             unit = KNOWN_DAILY[name]
             column = []
             for i in range(count):
-                value = (self.days[i] if i < len(self.days) else day())[name]
+                value = (days[i] if i < len(days) else day())[name]
                 if value is not None and unit == "°F" and not fahrenheit:
                     value = round((value - 32) * 5 / 9, 1)
                 if value is not None and unit == "mp/h" and not mph:

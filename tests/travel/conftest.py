@@ -1,18 +1,7 @@
-"""Fakes of the travel app's web services, with PAM's settings pointed at them."""
+"""Fakes of the travel app's web services, with PAM's settings pointed at them (the fake
+Open-Meteo, which the weather monitor asks too, is in tests/conftest.py)."""
 
 import pytest
-
-
-@pytest.fixture
-def fake_open_meteo(settings):
-    """A fake Open-Meteo on 127.0.0.1, with OPEN_METEO_URL pointing at it (short timeout)."""
-    from tests.fakes.open_meteo_server import FakeOpenMeteo
-
-    fake = FakeOpenMeteo().start()
-    settings.OPEN_METEO_URL = fake.url
-    settings.PAM_WEATHER_TIMEOUT = 2.0
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
