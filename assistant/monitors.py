@@ -73,6 +73,9 @@ def _user_batches(rows: QuerySet) -> Iterator[list[int]]:
 
 # --- Fuel ----------------------------------------------------------------------------------------
 
+FILL_FIELDS = ("id", "vehicle_id", "date", "odometer_miles", "volume_gallons", "is_full", "missed_previous")
+
+
 def scan_fuel(now: datetime.datetime) -> Scan:
     """Primary vehicles whose estimated tank (``travel.selectors.tank_estimate``) is below
     settings.PAM_FUEL_LOW_PERCENT (high) or PAM_FUEL_CRITICAL_PERCENT (urgent), once per tank
@@ -81,7 +84,7 @@ def scan_fuel(now: datetime.datetime) -> Scan:
     for user_ids in _user_batches(vehicles):
         batch = list(vehicles.filter(user_id__in=user_ids))
         fills = defaultdict(list)
-        for fill in FuelLog.objects.filter(vehicle_id__in=[vehicle.id for vehicle in batch]):
+        for fill in FuelLog.objects.filter(vehicle_id__in=[vehicle.id for vehicle in batch]).only(*FILL_FIELDS):
             fills[fill.vehicle_id].append(fill)
         candidates = []
         for vehicle in batch:
