@@ -28,7 +28,7 @@ DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "pam-demo-2026"
 
 BUDGETS = {
-    "fuel": "600", "campground": "900", "groceries": "800", "dining": "300", "propane": "80",
+    "fuel": "600", "campground": "900", "groceries": "800", "dining": "450", "propane": "80",
     "maintenance": "250", "connectivity": "190", "entertainment": "150", "supplies": "120",
 }
 
@@ -41,6 +41,7 @@ SPENDING_PATTERNS = [
     (9, "supplies", 9, 24, "firewood, ice", ["Ace Hardware", "Gearheads"]),
 ]
 HISTORY_DAYS = 120  # four months, so month-by-month charts and 3-month averages have data
+FILL_UP_HISTORY_DAYS = 60  # the fill-ups (FILL_UPS) cover these days; fuel expenses before them are made up
 ONE_OFFS = [  # (days into the last 30, category, amount, description, merchant)
     (5, "connectivity", "65.00", "hotspot", "Verizon"),
     (8, "propane", "31.40", "propane refill", "AmeriGas"),
@@ -103,6 +104,8 @@ def seed_demo_user(*, reset: bool = False) -> tuple[object, bool, int]:
     for days_ago in range(HISTORY_DAYS, -1, -1):
         day = today - datetime.timedelta(days=days_ago)
         for every, category, low, high, description, merchants in SPENDING_PATTERNS:
+            if category == "fuel" and days_ago <= FILL_UP_HISTORY_DAYS:
+                continue  # the logged fill-ups are the fuel spending of these days
             if days_ago % every == 0:
                 amount = Decimal(rng.randint(low * 100, high * 100)) / 100
                 expense_create(user=user, amount=amount, category=category, date=day,
@@ -134,7 +137,7 @@ def _near_budget_threshold(user, today: datetime.date) -> int:
     return 1
 
 
-# (days ago, odometer, gallons, price per gallon, full?, station)
+# (days ago, odometer, gallons, price per gallon, full?, station); each is also a fuel expense
 FILL_UPS = [
     (58, 43120, "48.2", "3.79", True, "Pilot, Grand Junction"),
     (44, 43560, "45.1", "3.85", True, "Love's, Green River"),

@@ -16,6 +16,7 @@ from channels.layers import get_channel_layer
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assistant.demo import seed_demo_user
 from assistant.models import Alert, Conversation, MonitorRun, Profile
 from assistant.monitors import monitor_run
 from assistant.push import user_group
@@ -708,3 +709,13 @@ class TestContextMonitor:
         assert monitor_run("context", now=NOW + minutes(100)).alerts_raised == 0
         assert monitor_run("context", now=NOW + minutes(150)).alerts_raised == 1
         assert Alert.objects.filter(user=alice).first().message.startswith("Propane refill starts in 30 minutes")
+
+
+@pytest.mark.django_db
+def test_the_demo_user_hears_about_a_budget_near_its_limit_and_a_low_tank_on_the_first_runs():
+    demo, _, _ = seed_demo_user()
+    monitor_run("budget")
+    monitor_run("fuel")
+    alerts = {(alert.category, alert.severity): alert for alert in Alert.objects.filter(user=demo)}
+    assert "86% used" in alerts["budget", "high"].title
+    assert "18% left" in alerts["fuel", "high"].message
