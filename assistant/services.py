@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from assistant.context import context_invalidate
 from assistant.models import Alert, CalendarEvent, Conversation, Message, PendingAction, Profile
-from assistant.push import push_ui_actions
 from assistant.registry import ToolContext, ToolOutcome, call_tool, tool_card
+from pam_project.service_support import apply_changes, data_changed
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +40,10 @@ def profile_update(*, user, **changes) -> Profile:
     ``alert_opt_outs`` a list of alert categories). Raises ValidationError naming the field for a
     bad value (an unknown timezone or currency, an unknown alert category) and TypeError for a
     field that cannot be changed this way."""
-    unknown = set(changes) - set(PROFILE_FIELDS)
-    if unknown:
-        raise TypeError(f"profile fields that cannot be changed: {', '.join(sorted(unknown))}")
+    if isinstance(changes.get("alert_opt_outs"), list):
+        changes["alert_opt_outs"] = sorted(set(changes["alert_opt_outs"]))
     profile = profile_get_or_create(user=user)
-    for name, value in changes.items():
-        setattr(profile, name, value)
-    if "alert_opt_outs" in changes and isinstance(profile.alert_opt_outs, list):
-        profile.alert_opt_outs = sorted(set(profile.alert_opt_outs))
+    apply_changes(profile, PROFILE_FIELDS, changes)
     profile.full_clean(exclude=["user"])
     profile.save()
     transaction.on_commit(lambda: context_invalidate(user.id))
@@ -201,11 +197,7 @@ CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "all_day", "kind", "location
 
 
 def _calendar_changed(user) -> None:
-    def after_commit():
-        context_invalidate(user.id, "travel")
-        push_ui_actions(user.id, [{"type": "reload_calendar"}])
-
-    transaction.on_commit(after_commit)
+    data_changed(user, "reload_calendar", parts=("travel",))
 
 
 @transaction.atomic
@@ -233,12 +225,7 @@ def calendar_event_update(*, user, event_id: int, **changes) -> tuple[CalendarEv
     """Change an event (``CALENDAR_FIELDS``). Returns ``(event, previous values)``. Raises
     CalendarEvent.DoesNotExist (also for another user's), ValidationError."""
     event = CalendarEvent.objects.select_for_update().get(id=event_id, user=user)
-    unknown = set(changes) - set(CALENDAR_FIELDS)
-    if unknown:
-        raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
-    previous = {name: getattr(event, name) for name, value in changes.items() if getattr(event, name) != value}
-    for name in previous:
-        setattr(event, name, changes[name].strip() if isinstance(changes[name], str) else changes[name])
+    previous = apply_changes(event, CALENDAR_FIELDS, changes)
     if previous:
         _validate_event(event)
         event.save()

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assistant.context import context_invalidate, profile_zone
-from assistant.push import push_ui_actions
+from assistant.context import profile_zone
 from finance.models import Budget, Expense, Income, RecurringExpense, RecurringIncome
 from finance.money import to_cents
 from finance.recurrence import next_occurrence, occurrences_between
+from pam_project.service_support import apply_changes, data_changed, delete_owned
+from pam_project.service_support import validate as _validate
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +30,7 @@ BUDGET_FIELDS = ("monthly_limit", "alert_threshold_percent", "rollover")
 
 def _changed(user, *reloads: str) -> None:
     """After commit: drop the cached financial context and ask open pages to reload ``reloads``."""
-
-    def after_commit():
-        context_invalidate(user.id, "financial")
-        push_ui_actions(user.id, [{"type": name} for name in reloads])
-
-    transaction.on_commit(after_commit)
+    data_changed(user, *reloads, parts=("financial",))
 
 
 def _clean_text(value: str | None) -> str:
@@ -48,11 +44,6 @@ def _clean_tags(tags) -> list[str]:
         if tag and tag not in seen:
             seen.append(tag)
     return seen
-
-
-def _validate(instance, *, exclude=("user",)) -> None:
-    # Field validators cover the check constraints; skip their extra queries (the DB enforces them).
-    instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic
@@ -92,23 +83,15 @@ def expense_create(
     return expense
 
 
+def _money_and_tags(name: str, value):
+    if name in ("amount", "monthly_limit"):
+        return to_cents(value)
+    return _clean_tags(value) if name == "tags" else value
+
+
 def _apply_changes(instance, fields: tuple[str, ...], changes: dict) -> dict:
-    """Set the given fields; returns ``{field: previous value}`` for those that changed."""
-    unknown = set(changes) - set(fields)
-    if unknown:
-        raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
-    previous = {}
-    for name, value in changes.items():
-        if name == "amount" or name == "monthly_limit":
-            value = to_cents(value)
-        elif name == "tags":
-            value = _clean_tags(value)
-        elif isinstance(value, str):
-            value = value.strip()
-        if getattr(instance, name) != value:
-            previous[name] = getattr(instance, name)
-            setattr(instance, name, value)
-    return previous
+    """``apply_changes`` with amounts rounded to cents and tags cleaned."""
+    return apply_changes(instance, fields, changes, clean=_money_and_tags)
 
 
 def _update_owned(model, fields: tuple[str, ...], reload: str, *, user, pk: int, changes: dict):
@@ -134,11 +117,7 @@ def _save_posted(row) -> None:
 
 
 def _delete_owned(model, reload: str, *, user, pk: int):
-    row = model.objects.select_for_update().get(id=pk, user=user)
-    row.delete()
-    row.id = pk  # Django clears it; callers still describe what was deleted
-    _changed(user, reload)
-    return row
+    return delete_owned(model, user=user, pk=pk, reload=reload, parts=("financial",))
 
 
 @transaction.atomic

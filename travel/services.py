@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assistant.context import context_invalidate
-from assistant.push import push_ui_actions
 from finance import services as finance_services
+from pam_project.service_support import apply_changes, data_changed, delete_owned
+from pam_project.service_support import validate as _validate
 from travel.models import FuelLog, MaintenanceItem, MaintenanceRecord, SavedPlace, Trip, TripStop, Vehicle
 
 VEHICLE_FIELDS = ("name", "make", "model", "year", "vehicle_type", "fuel_type", "tank_capacity_gallons",
@@ -27,37 +27,11 @@ MAINTENANCE_ITEM_FIELDS = ("task", "interval_miles", "interval_days", "last_done
 
 
 def _changed(user, *reloads: str, parts: tuple[str, ...] = ("travel",)) -> None:
-    def after_commit():
-        context_invalidate(user.id, *parts)
-        push_ui_actions(user.id, [{"type": name} for name in reloads])
-
-    transaction.on_commit(after_commit)
-
-
-def _validate(instance, exclude=("user",)) -> None:
-    instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-
-
-def _set_fields(instance, fields: tuple[str, ...], changes: dict) -> dict:
-    unknown = set(changes) - set(fields)
-    if unknown:
-        raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
-    previous = {}
-    for name, value in changes.items():
-        if isinstance(value, str):
-            value = value.strip()
-        if getattr(instance, name) != value:
-            previous[name] = getattr(instance, name)
-            setattr(instance, name, value)
-    return previous
+    data_changed(user, *reloads, parts=parts)
 
 
 def _delete_owned(model, reload: str, *, user, pk: int):
-    row = model.objects.select_for_update().get(id=pk, user=user)
-    row.delete()
-    row.id = pk  # Django clears it; callers still describe what was deleted
-    _changed(user, reload)
-    return row
+    return delete_owned(model, user=user, pk=pk, reload=reload, parts=("travel",))
 
 
 # --- Vehicles ------------------------------------------------------------------------------------
@@ -100,7 +74,7 @@ def vehicle_update(*, user, vehicle_id: int, **changes) -> tuple[Vehicle, dict]:
     """Change a vehicle's details (``VEHICLE_FIELDS``; the odometer has ``odometer_update``).
     Returns ``(vehicle, previous values)``. Raises Vehicle.DoesNotExist, ValidationError."""
     vehicle = Vehicle.objects.select_for_update().get(id=vehicle_id, user=user)
-    previous = _set_fields(vehicle, VEHICLE_FIELDS, changes)
+    previous = apply_changes(vehicle, VEHICLE_FIELDS, changes)
     if previous:
         _validate(vehicle)
         if vehicle.is_primary and "is_primary" in previous:
@@ -267,7 +241,7 @@ def maintenance_item_update(*, user, item_id: int, **changes) -> tuple[Maintenan
     ``(item, previous values)``. Raises MaintenanceItem.DoesNotExist (also for another user's) and
     ValidationError (no interval left, or a task the vehicle already tracks)."""
     item = MaintenanceItem.objects.select_for_update().get(id=item_id, user=user)
-    previous = _set_fields(item, MAINTENANCE_ITEM_FIELDS, changes)
+    previous = apply_changes(item, MAINTENANCE_ITEM_FIELDS, changes)
     if "task" in previous and MaintenanceItem.objects.filter(
             vehicle_id=item.vehicle_id, task__iexact=item.task).exclude(id=item.id).exists():
         raise ValidationError({"task": f"This vehicle already tracks “{item.task}”."})
@@ -347,7 +321,7 @@ def trip_update(*, user, trip_id: int, **changes) -> tuple[Trip, dict]:
     trip = Trip.objects.select_for_update().get(id=trip_id, user=user)
     if changes.get("vehicle_id") is not None:
         Vehicle.objects.get(user=user, id=changes["vehicle_id"])
-    previous = _set_fields(trip, TRIP_FIELDS, changes)
+    previous = apply_changes(trip, TRIP_FIELDS, changes)
     if previous:
         _validate(trip, exclude=("user", "vehicle"))
         trip.save()
@@ -385,7 +359,7 @@ def trip_stop_update(*, user, stop_id: int, position: int | None = None, **chang
     trip; the stops in between shift by one). Returns ``(stop, previous values)``. Raises
     TripStop.DoesNotExist (also for another user's), ValidationError."""
     stop = TripStop.objects.select_for_update().get(id=stop_id, trip__user=user)
-    previous = _set_fields(stop, STOP_FIELDS, changes)
+    previous = apply_changes(stop, STOP_FIELDS, changes)
     if previous:
         _validate(stop, exclude=("trip",))
     if position is not None:
@@ -455,7 +429,7 @@ def saved_place_update(*, user, place_id: int, **changes) -> tuple[SavedPlace, d
     place = SavedPlace.objects.select_for_update().get(id=place_id, user=user)
     if "amenities" in changes:
         changes["amenities"] = _clean_amenities(changes["amenities"])
-    previous = _set_fields(place, PLACE_FIELDS, changes)
+    previous = apply_changes(place, PLACE_FIELDS, changes)
     if previous:
         _validate(place)
         place.save()
