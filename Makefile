@@ -27,7 +27,7 @@ browser:
 run: install
 	@eval "$$($(BIN)/python scripts/dev_env.py)"; \
 	export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
-	$(BIN)/python manage.py migrate --noinput && \
+	DATABASE_URL=$${DATABASE_OWNER_URL:-$$DATABASE_URL} $(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py seed_demo && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	if [ -n "$$REDIS_URL" ]; then processes="web worker"; else \
@@ -35,7 +35,10 @@ run: install
 	echo "PAM is starting on http://$(HOST):$(PORT)/" && \
 	PAM_HOST=$(HOST) PAM_PORT=$(PORT) exec $(BIN)/honcho start $$processes
 
+# The tests connect as the owner role (they create their database), never as a superuser, so row
+# level security holds in every test (scripts/db_roles.py, docs/security.md).
 test: install browser
+	$(BIN)/python scripts/db_roles.py
 	$(BIN)/python -m pytest
 
 lint: install

@@ -22,4 +22,12 @@ class AssistantConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("tools")
+        # A write tool's changes to the user's records are recorded so they can be undone.
+        from assistant.undo import connect_signals
+
+        connect_signals()
         post_migrate.connect(_seed_monitor_schedules, sender=self, dispatch_uid="pam_seed_monitor_schedules")
+        # Row level security on every table of users' rows, and the app role's grants.
+        from pam_project.rls import install_after_migrate
+
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="pam_row_level_security")

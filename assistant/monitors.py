@@ -26,6 +26,7 @@ from assistant.services import AlertCandidate, alerts_raise, alerts_release_held
 from finance.models import Budget
 from finance.money import format_money
 from finance.selectors import budgets_use
+from pam_project import rls
 from travel.models import FuelLog, MaintenanceItem, Trip, Vehicle
 from travel.selectors import maintenance_state, tank_estimate
 from travel.weather import MAX_FORECAST_DAYS, WeatherUnavailable, forecast
@@ -379,10 +380,14 @@ MONITORS = {spec.name: spec for spec in (
 def monitor_run(name: str, *, now: datetime.datetime | None = None) -> MonitorRun:
     """Run one monitor over all users and record it: first push the held alerts whose quiet
     hours are over, then scan and raise. Returns the finished MonitorRun; a failure (including
-    Celery's soft time limit) is recorded as failed with its traceback and raised again. Raises
-    KeyError for an unknown monitor."""
-    spec = MONITORS[name]
-    now = now or timezone.now()
+    Celery's soft time limit) is recorded as failed with its traceback and raised again. Runs in
+    the system row level security scope (``pam_project.rls``). Raises KeyError for an unknown
+    monitor."""
+    with rls.system_scope():  # a monitor reads every user's rows, explicitly
+        return _monitor_run(MONITORS[name], name, now or timezone.now())
+
+
+def _monitor_run(spec: MonitorSpec, name: str, now: datetime.datetime) -> MonitorRun:
     run = MonitorRun.objects.create(monitor=name, started_at=timezone.now())
     try:
         alerts_release_held(now=now)

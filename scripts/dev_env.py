@@ -1,7 +1,9 @@
 """Print the environment `make run` should use: PostgreSQL and Redis when they answer.
 
-Creates the `pam` database on first use. Prints shell `export` lines; says on stderr what it
-found, so a first look still works (SQLite, in-memory) on a laptop with neither service.
+Creates PAM's database roles and the `pam` database on first use (scripts/db_roles.py): the app
+connects as `pam_app` (DATABASE_URL), migrations run as `pam_owner` (DATABASE_OWNER_URL).
+Prints shell `export` lines; says on stderr what it found, so a first look still works (SQLite,
+in-memory) on a laptop with neither service.
 """
 
 import os
@@ -20,27 +22,28 @@ def answers(host: str, port: int) -> bool:
         return False
 
 
-def ensure_database() -> str | None:
+def ensure_database() -> tuple[str, str] | None:
+    """The app's and the owner's URLs of the `pam` database, after making sure the roles and the
+    database exist (scripts/db_roles.py); None when PostgreSQL cannot be used."""
+    import db_roles
     import psycopg
 
     try:
-        with psycopg.connect(f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres", autocommit=True,
-                             connect_timeout=3) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DB,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{PG_DB}"')
+        db_roles.ensure([PG_DB])
     except psycopg.Error as exc:
         print(f"PostgreSQL answers but could not be used ({exc}); using SQLite.", file=sys.stderr)
         return None
-    return f"postgres://postgres@{PG_HOST}:{PG_PORT}/{PG_DB}"
+    return (f"postgres://{db_roles.APP_ROLE}@{PG_HOST}:{PG_PORT}/{PG_DB}",
+            f"postgres://{db_roles.OWNER_ROLE}@{PG_HOST}:{PG_PORT}/{PG_DB}")
 
 
 def main() -> None:
     lines = []
     if "DATABASE_URL" not in os.environ and answers(PG_HOST, PG_PORT):
-        url = ensure_database()
-        if url:
-            lines.append(f"export DATABASE_URL={url}")
-            print(f"Using PostgreSQL: {url}", file=sys.stderr)
+        urls = ensure_database()
+        if urls:
+            lines += [f"export DATABASE_URL={urls[0]}", f"export DATABASE_OWNER_URL={urls[1]}"]
+            print(f"Using PostgreSQL: {urls[0]} (migrations as {urls[1]})", file=sys.stderr)
     elif "DATABASE_URL" not in os.environ:
         print("PostgreSQL is not running on 127.0.0.1:5432; using SQLite (db.sqlite3).", file=sys.stderr)
     if "REDIS_URL" not in os.environ and answers(REDIS_HOST, REDIS_PORT):

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.db import connection
 from playwright.async_api import async_playwright, expect
 
+from tests.conftest import app_role_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -41,11 +43,12 @@ def _free_port() -> int:
 
 def _server_env(static_root) -> dict:
     db = connection.settings_dict
-    assert db["ENGINE"] == "django.db.backends.postgresql", "the browser test needs PostgreSQL"
+    assert db["ENGINE"] == "pam_project.db", "the browser test needs PostgreSQL"
     env = dict(os.environ)
     env.update({
-        # The test database pytest-django made, so the server sees what the test commits.
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db['NAME']}",
+        # The test database pytest-django made, so the server sees what the test commits, as
+        # the application's role, held to row level security like in production.
+        "DATABASE_URL": app_role_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or "browser-test-secret-key-0123456789-abcdefghij",

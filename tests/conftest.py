@@ -13,8 +13,9 @@ pytest_plugins = ["tests.browser_support"]
 
 def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
-    if engine != "django.db.backends.postgresql":
+    if engine != "pam_project.db":
         raise pytest.UsageError(f"PAM's tests need PostgreSQL (DATABASE_URL); the database engine is {engine}.")
+    _require_role_held_to_row_security()
     if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
         raise pytest.UsageError("PAM's tests need Redis (REDIS_URL).")
     from django_redis import get_redis_connection
@@ -28,6 +29,46 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def _require_role_held_to_row_security():
+    """Superusers and BYPASSRLS roles skip row level security: tests connected as one would prove
+    nothing about it. `make test` creates the owner role the tests connect as (scripts/db_roles.py)."""
+    import psycopg
+
+    database = settings.DATABASES["default"]
+    try:
+        with psycopg.connect(dbname="postgres", host=database["HOST"], port=database["PORT"] or 5432,
+                             user=database["USER"], password=database["PASSWORD"] or None, connect_timeout=5) as conn:
+            bypasses = conn.execute(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+    except psycopg.Error as exc:
+        raise pytest.UsageError(f"PAM's tests need PostgreSQL as {database['USER']!r} (run scripts/db_roles.py): "
+                                f"{exc}") from exc
+    if bypasses:
+        raise pytest.UsageError(
+            f"The tests connect to PostgreSQL as {database['USER']!r}, a role that bypasses row level security; "
+            "connect as the owner role instead (DATABASE_URL=postgres://pam_owner@…, see scripts/db_roles.py).")
+
+
+def app_role_database_url() -> str:
+    """The test database as the application's role (pam_app): what a server or worker started by
+    a test connects as, exactly like production (no ownership, no BYPASSRLS)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{settings.PAM_DATABASE_APP_ROLE}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(autouse=True)
+def _system_scope():
+    """A test's own setup and checks work on every user's rows (the system scope), as an operator
+    would; the code under test sets its own scope at its entry points (a request, a socket, a
+    tool, a monitor: pam_project.rls), exactly as in production, so nothing is inherited."""
+    from pam_project import rls
+
+    with rls.system_scope():
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -60,12 +101,15 @@ def charlie(django_user_model):
 
 
 def api_client(user=None):
-    """A DRF test client, authenticated as ``user`` when given (the REST API's own auth)."""
+    """A DRF test client, authenticated as ``user`` when given, with a real JWT access token in
+    the Authorization header as API clients send it (so the request's authentication, and with it
+    its row level security scope, is the production one)."""
     from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
 
     client = APIClient()
     if user is not None:
-        client.force_authenticate(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
     return client
 
 

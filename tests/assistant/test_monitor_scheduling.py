@@ -12,12 +12,10 @@ import time
 import uuid
 import zoneinfo
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
@@ -26,6 +24,7 @@ from assistant.models import Alert, MonitorRun
 from assistant.monitors import MONITORS, monitor_run, monitor_schedules_seed
 from finance.services import budget_set, expense_create
 from pam_project.celery import app as celery_app
+from tests.conftest import app_role_database_url
 from travel.services import fuel_log_create, odometer_update, vehicle_create
 
 SEEDED_INTERVALS = {
@@ -86,11 +85,11 @@ class Worker:
         self.process = None
 
     def start(self):
-        # The test database (pytest-django's test_...), reached like the test process reaches it.
-        database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}")
+        # The test database (pytest-django's test_...) as the application's role, like a
+        # production worker: the monitors see every user's rows only through their system scope.
         env = {
             **os.environ,
-            "DATABASE_URL": database_url.geturl(),
+            "DATABASE_URL": app_role_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             # The broker is the test's own Redis database, emptied before and after every test;
             # the worker only consumes its own queue, so it can eat nobody else's tasks.

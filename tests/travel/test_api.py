@@ -422,7 +422,7 @@ class TestTrips:
                                                                          django_assert_max_num_queries):
         for n in range(5):
             plan(alice, title=f"Trip {n}")
-        with django_assert_max_num_queries(3):  # count, trips with their vehicles, stops
+        with django_assert_max_num_queries(4):  # the token's user, count, trips with their vehicles, stops
             assert len(ids(as_alice.get(f"{API}/trips/"))) == 5
 
     def test_a_trip_ending_before_it_starts_is_a_400_naming_end_date(self, as_alice):
