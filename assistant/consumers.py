@@ -12,12 +12,13 @@ import time
 from dataclasses import dataclass
 
 import pydantic
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
-from assistant import agent
+from assistant import agent, socket_auth
 from assistant.context import profile_zone, user_context
 from assistant.models import Alert, Message
 from assistant.prompts import SYSTEM_STATIC, user_context_block, volatile_block
@@ -34,9 +35,16 @@ from assistant.protocol import (
     ErrorCode,
     PingFrame,
     StopFrame,
+    UndoFrame,
 )
 from assistant.providers.base import ModelRequest
-from assistant.ratelimit import chat_retry_after
+from assistant.ratelimit import (
+    chat_retry_after,
+    connection_retry_after,
+    frame_retry_after,
+    holding_turn,
+    turn_acquire,
+)
 from assistant.registry import ToolContext, tool_schemas
 from assistant.selectors import llm_history
 from assistant.services import (
@@ -49,10 +57,15 @@ from assistant.services import (
     message_receive,
     message_reply_create,
 )
+from assistant.undo import UndoNotFound, change_undo
+from pam_project import rls
 
 logger = logging.getLogger(__name__)
 
-CLOSE_UNAUTHENTICATED = 4401
+# Close codes (docs/protocol.md, "Connecting").
+CLOSE_UNAUTHENTICATED = 4401  # no or bad credentials, after an UNAUTHENTICATED error frame
+CLOSE_AUTH_TIMEOUT = 4408  # a program sent no auth frame within PAM_WS_AUTH_TIMEOUT_SECONDS
+CLOSE_TOO_MANY_CONNECTIONS = 4429  # too many connection attempts from the address, after RATE_LIMIT_EXCEEDED
 
 
 @dataclass
@@ -60,6 +73,8 @@ class Received:
     message: Message | None
     created: bool
     retry_after: int | None = None
+    refusal: str | None = None
+    turn_lock: object | None = None  # the user's turn slot, held for the turn this message starts
 
 
 @dataclass
@@ -69,15 +84,30 @@ class PreparedTurn:
 
 
 def receive_chat(user, frame: ChatFrame, text: str) -> Received:
-    """Rate-limit, then save the user's message (a resent message_id is not counted again)."""
+    """Take the user's turn slot (one running turn per user, in any tab), rate-limit, then save the
+    user's message (a resent message_id is not counted again). The slot comes back in
+    ``turn_lock`` only when the message was saved now, else it is let go here."""
+    turn_lock = None
     if not Message.objects.filter(user=user, client_message_id=frame.message_id).exists():
-        retry_after = chat_retry_after(user_id=user.id, limit=settings.PAM_CHAT_MESSAGES_PER_MINUTE)
+        turn_lock = turn_acquire(user_id=user.id)
+        if turn_lock is None:
+            return Received(None, False, 1, "PAM is still answering you in another window. Stop it or wait a moment.")
+        retry_after = chat_retry_after(user_id=user.id)
         if retry_after is not None:
+            turn_lock.release()
             return Received(None, False, retry_after)
-    message, created = message_receive(
-        user=user, client_message_id=frame.message_id, text=text, conversation_id=frame.conversation_id
-    )
-    return Received(message, created)
+    try:
+        message, created = message_receive(
+            user=user, client_message_id=frame.message_id, text=text, conversation_id=frame.conversation_id
+        )
+    except BaseException:
+        if turn_lock is not None:
+            turn_lock.release()
+        raise
+    if turn_lock is not None and not created:
+        turn_lock.release()
+        return Received(message, created)
+    return Received(message, created, turn_lock=turn_lock)
 
 
 def tool_context(user, profile: dict, context: ChatContext | None, conversation_id: int | None) -> ToolContext:
@@ -127,7 +157,30 @@ def resolve_action(user, frame: ConfirmActionFrame) -> dict:
         "conversation_id": resolution.action.conversation_id,
         "reply_id": reply.id if reply else None,
         "message": reply.content if reply else "",
+        "undo_id": outcome.undo_id if outcome else None,
+        "undo_until": outcome.undo_until if outcome else None,
     }
+
+
+def undo_change(user, frame: UndoFrame) -> dict:
+    """Undo one of the user's changes (a tool card's Undo) as an ``undo_result`` frame. Raises
+    UndoNotFound."""
+    outcome = change_undo(user=user, undo_id=frame.undo_id, say_in_chat=True)
+    return {"type": "undo_result", "undo_id": str(frame.undo_id), "status": outcome.status,
+            "message": outcome.message, "ui_actions": outcome.ui_actions,
+            "conversation_id": outcome.change.conversation_id, "reply_id": outcome.reply.id if outcome.reply else None}
+
+
+def readable_message_id(text_data: str | None) -> str | None:
+    """A frame's ``message_id``, when it has a readable one (for an error about the frame)."""
+    if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+        return None
+    try:
+        content = json.loads(text_data)
+    except ValueError:
+        return None
+    message_id = content.get("message_id") if isinstance(content, dict) else None
+    return message_id if isinstance(message_id, str) else None
 
 
 def connection_user(user) -> dict:
@@ -137,23 +190,87 @@ def connection_user(user) -> dict:
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
-        self.user = self.scope.get("user")
+        # Browsers (an Origin header) come signed in by their session cookie; programs (no Origin)
+        # sign in with a first `auth` frame, never with a cookie (assistant/socket_auth.py).
+        is_browser = socket_auth.has_origin(self.scope)
+        self.user = self.scope.get("user") if is_browser else None
+        # This socket's queries see only its user's rows (none before it is authenticated); the
+        # scope lasts for the consumer's task, and turns and pushes inherit it (pam_project.rls).
+        rls.enter(self.user)
         self.turn_task: asyncio.Task | None = None
+        self.turn_running = False  # from the message's ack until just before its reply's last frame
+        self.turn_lock = None
         self.turn_message: Message | None = None
         self.is_closed = False
         self.group_name = None
-        if self.user is None or not self.user.is_authenticated:
-            await self.accept()
-            await self.send_error(ErrorCode.UNAUTHENTICATED, "Log in to chat with PAM.")
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            self.user = None
+        self.awaiting_auth = False
+        self.auth_deadline: asyncio.Task | None = None
+        ip = socket_auth.client_ip(self.scope)
+        retry_after = await sync_to_async(connection_retry_after, thread_sensitive=False)(ip=ip)
+        if retry_after is not None:
+            await self.refuse(ErrorCode.RATE_LIMIT_EXCEEDED, CLOSE_TOO_MANY_CONNECTIONS,
+                              f"Too many connections from your address; try again in {retry_after} s.",
+                              retry_after=retry_after)
             return
+        if not is_browser:
+            await self.accept()
+            self.awaiting_auth = True
+            self.auth_deadline = asyncio.create_task(self.close_unless_authenticated())
+            return
+        if self.user is None or not self.user.is_authenticated:
+            await self.refuse(ErrorCode.UNAUTHENTICATED, CLOSE_UNAUTHENTICATED, "Log in to chat with PAM.")
+            return
+        await self.start_session()
+
+    async def refuse(self, code: ErrorCode, close_code: int, message: str, *, accepted=False, **extra):
+        """Say why in an error frame, then close with ``close_code``; the socket serves nothing."""
+        self.user = None
+        self.awaiting_auth = False
+        if not accepted:
+            await self.accept()
+        await self.send_error(code, message, **extra)
+        await self.close(code=close_code)
+
+    async def close_unless_authenticated(self):
+        await asyncio.sleep(settings.PAM_WS_AUTH_TIMEOUT_SECONDS)
+        if self.awaiting_auth:
+            await self.refuse(ErrorCode.UNAUTHENTICATED, CLOSE_AUTH_TIMEOUT, accepted=True, message=(
+                f"No auth frame within {settings.PAM_WS_AUTH_TIMEOUT_SECONDS:g} s; send "
+                '{"type": "auth", "token": "<access token>"} first.'))
+
+    async def authenticate(self, text_data: str | None):
+        """A program's first frame: ``{"type": "auth", "token": "<JWT access token>"}``. Anything
+        else, or a token simplejwt does not accept, closes the socket (4401)."""
+        self.awaiting_auth = False
+        self.auth_deadline.cancel()
+        content = None
+        if text_data is not None and len(text_data) <= socket_auth.MAX_AUTH_FRAME_CHARS:
+            try:
+                content = json.loads(text_data)
+            except ValueError:
+                pass
+        if not (isinstance(content, dict) and content.get("type") == "auth" and isinstance(content.get("token"), str)):
+            await self.refuse(ErrorCode.UNAUTHENTICATED, CLOSE_UNAUTHENTICATED, accepted=True, message=(
+                'Sign in first: send {"type": "auth", "token": "<access token>"} (from /api/v1/auth/token/).'))
+            return
+        user = await database_sync_to_async(socket_auth.user_for_token)(content["token"])
+        if user is None:
+            await self.refuse(ErrorCode.UNAUTHENTICATED, CLOSE_UNAUTHENTICATED, accepted=True, message=(
+                "That access token is not valid or has expired; get a new one from /api/v1/auth/token/refresh/."))
+            return
+        self.user = self.scope["user"] = user
+        rls.enter(user)
+        await self.start_session(accepted=True)
+
+    async def start_session(self, *, accepted=False):
+        """The signed-in socket: join the user's push group, say ``connection``, send waiting alerts."""
         try:
             await self.channel_layer.group_add(f"user.{self.user.id}", self.channel_name)
             self.group_name = f"user.{self.user.id}"
         except Exception:  # pushes are a bonus; chatting must not depend on them
             logger.warning("could not join the user's push group", exc_info=True)
-        await self.accept()
+        if not accepted:
+            await self.accept()
         user = await database_sync_to_async(connection_user)(self.user)
         await self.send_json(
             {"type": "connection", "status": "connected", "user": user, "protocol_version": PROTOCOL_VERSION}
@@ -166,6 +283,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         self.is_closed = True
+        self.awaiting_auth = False
+        if self.auth_deadline is not None:
+            self.auth_deadline.cancel()
         if self.group_name:
             try:
                 await self.channel_layer.group_discard(self.group_name, self.channel_name)
@@ -189,6 +309,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.user is None:
+            if self.awaiting_auth:
+                await self.authenticate(text_data)
+            return
+        retry_after = await sync_to_async(frame_retry_after, thread_sensitive=False)(user_id=self.user.id)
+        if retry_after is not None:
+            await self.send_error(ErrorCode.RATE_LIMIT_EXCEEDED,
+                                  f"Too many frames at once; try again in {retry_after} s.",
+                                  readable_message_id(text_data), retry_after=retry_after)
             return
         if text_data is None:
             await self.send_error(ErrorCode.VALIDATION_ERROR, "Frames must be JSON text, not binary.")
@@ -241,6 +369,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.handle_confirm_action(frame)
         elif isinstance(frame, AlertAckFrame):
             await self.handle_alert_ack(frame)
+        elif isinstance(frame, UndoFrame):
+            await self.handle_undo(frame)
         elif isinstance(frame, PingFrame):
             await self.send_json({"type": "pong"})
 
@@ -250,7 +380,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not text:
             await self.send_error(ErrorCode.VALIDATION_ERROR, "The message is empty.", message_id)
             return
-        if self.turn_task is not None and not self.turn_task.done():
+        if self.turn_running:
             if message_id == str(self.turn_message.client_message_id):
                 await self.send_json({"type": "message_ack", "message_id": message_id,
                                       "conversation_id": self.turn_message.conversation_id, "duplicate": True})
@@ -275,7 +405,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if received.retry_after is not None:
             await self.send_error(
                 ErrorCode.RATE_LIMIT_EXCEEDED,
-                f"That's a lot of messages at once; try again in {received.retry_after} s.",
+                received.refusal or f"That's a lot of messages at once; try again in {received.retry_after} s.",
                 message_id,
                 retry_after=received.retry_after,
             )
@@ -285,13 +415,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                               "conversation_id": message.conversation_id, "duplicate": not received.created})
         if not received.created:
             return
-        self.turn_message = message
-        self.turn_task = asyncio.create_task(self.run_turn(message, message_id, frame.context))
+        self.turn_message, self.turn_lock, self.turn_running = message, received.turn_lock, True
+        self.turn_task = asyncio.create_task(holding_turn(received.turn_lock, self.run_turn(message, message_id,
+                                                                                             frame.context)))
 
     async def handle_stop(self, frame: StopFrame):
         message_id = str(frame.message_id)
         task = self.turn_task
-        if task is None or task.done() or message_id != str(self.turn_message.client_message_id):
+        if not self.turn_running or message_id != str(self.turn_message.client_message_id):
             await self.send_error(ErrorCode.NOT_FOUND, "No reply is running for that message.", message_id)
             return
         task.cancel()
@@ -306,6 +437,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             logger.exception("could not resolve action %s", frame.action_id)
             await self.send_error(ErrorCode.INTERNAL_ERROR, "PAM could not complete that action; nothing was changed.",
                                   action_id=str(frame.action_id))
+            return
+        await self.send_json(result)
+
+    async def handle_undo(self, frame: UndoFrame):
+        try:
+            result = await database_sync_to_async(undo_change)(self.user, frame)
+        except UndoNotFound:
+            await self.send_error(ErrorCode.NOT_FOUND, "That change was not found.", undo_id=str(frame.undo_id))
+            return
+        except Exception:
+            logger.exception("could not undo %s", frame.undo_id)
+            await self.send_error(ErrorCode.INTERNAL_ERROR, "PAM could not undo that; nothing was changed.",
+                                  undo_id=str(frame.undo_id))
             return
         await self.send_json(result)
 
@@ -363,6 +507,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             logger.exception("could not save the reply to %s", message_id)
             reply = None
+        # The turn is over before its last frame goes out: a message sent the moment the reply
+        # arrives, in this tab or another, may start the next one.
+        self.turn_running = False
+        if self.turn_lock is not None:
+            await asyncio.shield(sync_to_async(self.turn_lock.release, thread_sensitive=False)())
         if error is not None:
             await self.send_error(error[0], error[1], message_id)
         else:

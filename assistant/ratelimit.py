@@ -1,24 +1,63 @@
-"""A per-user limit on chat messages, counted in the shared cache (Redis) so every daphne
-process sees the same count. With the cache down the limit is not enforced."""
+"""The chat socket's abuse limits (docs/protocol.md, "Limits"), on the shared token buckets and
+locks of ``pam_project.ratelimit`` (Redis, or in-process while Redis is down).
 
-import time
+    connections   per client IP        PAM_WS_CONNECTIONS_PER_MINUTE   pam:rl:connect:{ip}
+    frames        per user, any frame  PAM_WS_FRAMES_PER_MINUTE        pam:rl:frames:{user_id}
+    chat messages per user             PAM_CHAT_MESSAGES_PER_MINUTE    pam:rl:chat:{user_id}
+    LLM turns     one running per user, across all their sockets       pam:turn:{user_id}
 
-from django.core.cache import cache
+Each bucket holds a minute's allowance (the burst) and refills at that rate. The functions that
+touch Redis are synchronous: call them from a worker thread, not the event loop.
+"""
+
+import asyncio
+import contextlib
+import logging
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from pam_project import ratelimit
+
+logger = logging.getLogger(__name__)
 
 
-def chat_retry_after(*, user_id: int, limit: int, window_seconds: int = 60) -> int | None:
-    """Count one chat message; returns seconds to wait when over ``limit`` per window, else None.
+def connection_retry_after(*, ip: str) -> int | None:
+    """Count one connection attempt from ``ip``: None, or seconds to wait before the next."""
+    return ratelimit.take(f"pam:rl:connect:{ip}", capacity=settings.PAM_WS_CONNECTIONS_PER_MINUTE, per_seconds=60)
 
-    A fixed window keyed by its start time: ``pam:rl:chat:{user_id}:{window_start}``.
-    """
-    now = int(time.time())
-    window_start = now - now % window_seconds
-    key = f"pam:rl:chat:{user_id}:{window_start}"
-    cache.add(key, 0, window_seconds + 5)
+
+def frame_retry_after(*, user_id: int) -> int | None:
+    """Count one client frame of the user's (any socket, any type): None, or seconds to wait."""
+    return ratelimit.take(f"pam:rl:frames:{user_id}", capacity=settings.PAM_WS_FRAMES_PER_MINUTE, per_seconds=60)
+
+
+def chat_retry_after(*, user_id: int) -> int | None:
+    """Count one new chat message of the user's: None, or seconds to wait."""
+    return ratelimit.take(f"pam:rl:chat:{user_id}", capacity=settings.PAM_CHAT_MESSAGES_PER_MINUTE, per_seconds=60)
+
+
+def turn_acquire(*, user_id: int) -> ratelimit.Lock | None:
+    """The user's turn slot, or None while a turn of theirs runs (in any tab or program). The
+    slot lapses PAM_TURN_LOCK_SECONDS after its last renewal, so a crashed process frees it."""
+    return ratelimit.acquire(f"pam:turn:{user_id}", ttl_seconds=settings.PAM_TURN_LOCK_SECONDS)
+
+
+async def holding_turn(lock: ratelimit.Lock, turn):
+    """Await the ``turn`` coroutine while renewing ``lock`` every third of its lifetime; release
+    the lock when the turn ends, however it ends (done, failed, stopped or cancelled)."""
+
+    async def keep():
+        while True:
+            await asyncio.sleep(lock.ttl_seconds / 3)
+            if not await sync_to_async(lock.renew, thread_sensitive=False)():
+                logger.warning("lost the turn lock %s while the turn was running", lock.key)
+                return
+
+    keeper = asyncio.create_task(keep())
     try:
-        count = cache.incr(key)
-    except ValueError:  # the key vanished (cache restarted or unreachable): let the message through
-        return None
-    if count is not None and count > limit:
-        return max(1, window_start + window_seconds - now)
-    return None
+        return await turn
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(sync_to_async(lock.release, thread_sensitive=False)())

@@ -6,9 +6,9 @@ through everyday utterances (writes and reads). Prints, per kind of turn, p50/p9
   round trip  frame sent → chat_response received, measured by this client
   server      the reply's latency_ms (frame in → reply saved, measured by the server)
 
-Start PAM with the per-user chat limit raised (it allows 20 messages a minute), then run this:
+Start PAM with the per-user chat limits raised (20 messages and 120 frames a minute), then run this:
 
-    PAM_CHAT_MESSAGES_PER_MINUTE=100000 make run
+    PAM_CHAT_MESSAGES_PER_MINUTE=100000 PAM_WS_FRAMES_PER_MINUTE=100000 make run
     .venv/bin/python bench/chat_turn.py [--turns 200] [--url ...]
 
 The demo user gains the logged expenses; `manage.py seed_demo --reset` starts it over.

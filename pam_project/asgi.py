@@ -15,13 +15,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from assistant.routing import websocket_urlpatterns  # noqa: E402
+from assistant.socket_auth import ForeignOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # A foreign Origin is refused here; who the socket is, the consumer decides (assistant/socket_auth.py).
+        "websocket": ForeignOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

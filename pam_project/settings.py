@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "assistant",
     "finance",
     "travel",
@@ -117,8 +118,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pam_project.rls.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into the lockout page (pam_project/login_throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pam_project.urls"
@@ -147,6 +151,8 @@ if DATABASE_URL:
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
     if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's PostgreSQL backend passing each transaction's row level security scope.
+        _database["ENGINE"] = "pam_project.db"
         _database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("PAM_DB_POOL_MIN_SIZE", 2),
             "max_size": env_int("PAM_DB_POOL_MAX_SIZE", 10),
@@ -155,6 +161,9 @@ if DATABASE_URL:
 else:
     _database = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 DATABASES = {"default": _database}
+# The role the app connects as (DATABASE_URL's user in production): granted the rows' verbs on
+# every table after each migrate, never their owner (pam_project/rls.py, docs/security.md).
+PAM_DATABASE_APP_ROLE = os.environ.get("PAM_DATABASE_APP_ROLE", "pam_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and channel layer, or the in-process defaults ---
@@ -196,6 +205,20 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "chat"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses sign-ins after too many failures (pam_project/login_throttle.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+PAM_LOGIN_FAILURE_LIMIT = env_int("PAM_LOGIN_FAILURE_LIMIT", 10)  # per username, and per client IP
+PAM_LOGIN_LOCKOUT_MINUTES = env_int("PAM_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = PAM_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=PAM_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # two tallies, either one locks
+AXES_USERNAME_CALLABLE = "pam_project.login_throttle.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "pam_project.login_throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "pam_project.login_throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept (the tallies); successful sign-ins are not logged
+# Not reset on success: axes would clear the IP's tally too, so guessing at others' accounts
+# between sign-ins to one's own would never be locked out.
+AXES_RESET_ON_SUCCESS = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -224,10 +247,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Card numbers, emails, phone numbers, tokens and keys are masked on every handler
+    # (pam_project/log_masking.py); a new handler must list "mask_secrets" too.
+    "filters": {"mask_secrets": {"()": "pam_project.log_masking.MaskSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("PAM_LOG_LEVEL", "INFO")},
-    # httpx2 logs every request URL at INFO: place names and coordinates users asked about.
-    "loggers": {"django_redis": {"level": "ERROR"}, "httpx2": {"level": "WARNING"}},
+    "loggers": {
+        # Replaces Django's default handlers on these loggers (unmasked console, admin emails):
+        # their records reach the masked console handler instead.
+        "django": {"level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_redis": {"level": "ERROR"},
+        # axes says every sign-in at INFO; its warnings (failures, lockouts) mask the username and IP.
+        "axes": {"level": "WARNING"},
+        # httpx2 logs every request URL at INFO: place names and coordinates users asked about.
+        "httpx2": {"level": "WARNING"},
+    },
 }
 
 # --- PAM ---
@@ -242,7 +277,15 @@ PAM_LLM_READ_TIMEOUT = env_float("PAM_LLM_READ_TIMEOUT", 30.0)
 PAM_LLM_TOTAL_TIMEOUT = env_float("PAM_LLM_TOTAL_TIMEOUT", 90.0)
 PAM_BREAKER_FAILURES = env_int("PAM_BREAKER_FAILURES", 3)
 PAM_BREAKER_RESET_SECONDS = env_float("PAM_BREAKER_RESET_SECONDS", 60.0)
-PAM_CHAT_MESSAGES_PER_MINUTE = env_int("PAM_CHAT_MESSAGES_PER_MINUTE", 20)
+# Abuse limits (assistant/ratelimit.py): token buckets in Redis, in-process while Redis is down.
+PAM_CHAT_MESSAGES_PER_MINUTE = env_int("PAM_CHAT_MESSAGES_PER_MINUTE", 20)  # new chat messages per user
+PAM_WS_FRAMES_PER_MINUTE = env_int("PAM_WS_FRAMES_PER_MINUTE", 120)  # any socket frames per user
+# Socket connections per client IP: many RVers share one campground Wi-Fi address.
+PAM_WS_CONNECTIONS_PER_MINUTE = env_int("PAM_WS_CONNECTIONS_PER_MINUTE", 60)
+PAM_WS_AUTH_TIMEOUT_SECONDS = env_float("PAM_WS_AUTH_TIMEOUT_SECONDS", 10.0)  # for a program's first `auth` frame
+# One running turn per user: the lock lapses this long after its last renewal (every third of it).
+PAM_TURN_LOCK_SECONDS = env_float("PAM_TURN_LOCK_SECONDS", 30.0)
+PAM_UNDO_SECONDS = env_int("PAM_UNDO_SECONDS", 600)  # how long a write tool call can be undone (issue 6)
 # Maintenance counts as "due soon" within this many miles or days of its due point.
 PAM_MAINTENANCE_DUE_SOON_MILES = env_int("PAM_MAINTENANCE_DUE_SOON_MILES", 500)
 PAM_MAINTENANCE_DUE_SOON_DAYS = env_int("PAM_MAINTENANCE_DUE_SOON_DAYS", 14)
@@ -276,14 +319,18 @@ PAM_MONITOR_CHUNK_SIZE = env_int("PAM_MONITOR_CHUNK_SIZE", 5000)  # users per ba
 REST_FRAMEWORK = {
     # JWT first: its WWW-Authenticate header makes a missing or bad credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "pam_project.api_support.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # The API speaks JSON only (the pages send JSON too): form and multipart bodies, where every
+    # value is a string, are refused with a 415 instead of being read loosely.
+    "DEFAULT_PARSER_CLASSES": ["pam_project.api_support.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # APIClient in the tests sends JSON, as the API reads only that
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "pam_project.api_support.FilterBackend",
         "pam_project.api_support.StableOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "pam_project.api_support.PagePagination",
@@ -377,6 +424,13 @@ for _name in (
     "PAM_WEATHER_LOOKAHEAD_DAYS",
     "PAM_WEATHER_CLEAR_WINDOW_DAYS",
     "PAM_MONITOR_CHUNK_SIZE",
+    "PAM_CHAT_MESSAGES_PER_MINUTE",
+    "PAM_WS_FRAMES_PER_MINUTE",
+    "PAM_WS_CONNECTIONS_PER_MINUTE",
+    "PAM_WS_AUTH_TIMEOUT_SECONDS",
+    "PAM_TURN_LOCK_SECONDS",
+    "PAM_LOGIN_FAILURE_LIMIT",
+    "PAM_LOGIN_LOCKOUT_MINUTES",
 ):
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be greater than 0, got {globals()[_name]!r}")

@@ -40,6 +40,7 @@ from pam_project.api_support import (
     query_params,
     service_errors,
 )
+from pam_project.login_throttle import TokenLockout
 
 
 class _LedgerViewSet(OwnedRows, viewsets.ModelViewSet):
@@ -307,8 +308,10 @@ class _TokenThrottles:
 
 
 @extend_schema(summary="Get a JWT pair", description="Send username and password; get an `access` token "
-               "(15 minutes) for `Authorization: Bearer …` and a `refresh` token for auth/token/refresh/.")
-class TokenObtainView(_TokenThrottles, TokenObtainPairView):
+               "(15 minutes) for `Authorization: Bearer …` and a `refresh` token for auth/token/refresh/. After "
+               "too many failed sign-ins for a username or from an address, a 429 with `Retry-After` "
+               "(\"Too many sign-in attempts. Try again in N minutes.\"), whether or not the account exists.")
+class TokenObtainView(TokenLockout, _TokenThrottles, TokenObtainPairView):
     pass
 
 

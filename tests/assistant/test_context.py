@@ -116,7 +116,8 @@ class TestSeedDemoCommand:
         call_command("seed_demo")
         out = capsys.readouterr().out
         assert f"{DEMO_USERNAME} / {DEMO_PASSWORD}" in out
-        assert client.login(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+        signed_in = client.post("/accounts/login/", {"username": DEMO_USERNAME, "password": DEMO_PASSWORD})
+        assert signed_in.status_code == 302 and "_auth_user_id" in client.session
         expenses = Expense.objects.filter(user__username=DEMO_USERNAME)
         assert expenses.count() > 30 and Budget.objects.filter(user__username=DEMO_USERNAME).count() >= 8
         dates = sorted(expenses.values_list("date", flat=True))
