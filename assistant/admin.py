@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from assistant.models import Alert, CalendarEvent, Conversation, Message, MonitorRun, PendingAction, Profile
+from assistant.models import (
+    Alert,
+    CalendarEvent,
+    Conversation,
+    Message,
+    MonitorRun,
+    PendingAction,
+    Profile,
+    UndoableChange,
+)
 
 
 @admin.register(Profile)
@@ -56,6 +65,25 @@ class PendingActionAdmin(admin.ModelAdmin):
                        "created_at", "expires_at", "resolved_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(UndoableChange)
+class UndoableChangeAdmin(admin.ModelAdmin):
+    """Read-only: what a write tool call changed, which its user can undo for a while (in the chat)."""
+
+    list_display = ["summary", "tool", "user", "created_at", "expires_at", "undone_at"]
+    list_filter = ["tool", ("undone_at", admin.EmptyFieldListFilter)]
+    search_fields = ["summary", "user__username"]
+    raw_id_fields = ["user", "conversation"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["id", "user", "conversation", "tool", "summary", "changes", "steps", "ui_actions", "created_at",
+                       "expires_at", "undone_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 import zoneinfo
 
@@ -148,6 +149,39 @@ class PendingAction(models.Model):
         return f"{self.tool} ({self.status}): {self.summary}"
 
 
+class UndoableChange(models.Model):
+    """What one write tool call changed, so the user can take it back for a while (issue 6, "Tool
+    safety": every write tool can be undone for 10 minutes, ``PAM_UNDO_SECONDS``).
+
+    ``changes`` lists every row of the user's records the call touched, in the order it first
+    touched them: ``[{"model": "finance.expense", "pk": 31, "before": {...} | null, "after":
+    {...} | null}]`` with every column's value (JSON; ``before`` null for a row it created,
+    ``after`` null for one it deleted); ``steps`` each write in order (``[{"model", "pk", "op":
+    "insert" | "update" | "delete", "before"}]``), which an undo reverses. See ``assistant.undo``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="undoable_changes")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="undoable_changes"
+    )
+    tool = models.CharField(max_length=100)
+    summary = models.CharField(max_length=500, help_text="What the call did, as its tool card says it.")
+    changes = models.JSONField(default=list)
+    steps = models.JSONField(default=list, help_text="Each write in order, with the row just before it.")
+    ui_actions = models.JSONField(default=list, blank=True, help_text="What open pages reload after an undo.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="undoable_change_user_recent")]
+
+    def __str__(self):
+        return f"{self.tool}: {self.summary}"
+
+
 class CalendarEvent(models.Model):
     """Something on the user's calendar. ``starts_at``/``ends_at`` are aware datetimes (stored in
     UTC); a time the user says is read in their timezone, so "2pm" is 2pm where they are. An
@@ -159,6 +193,11 @@ class CalendarEvent(models.Model):
         TRIP = "trip", "Trip"
         BOOKING = "booking", "Booking"
         MAINTENANCE = "maintenance", "Maintenance"
+
+    # The days an event may fall on, as the REST API and the tools read them: nobody plans for
+    # year 1 or 9999, where date arithmetic overflows.
+    FIRST_DAY = datetime.date(1900, 1, 1)
+    LAST_DAY = datetime.date(2999, 12, 31)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_events")
     title = models.CharField(max_length=200)
@@ -183,6 +222,13 @@ class CalendarEvent(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def check_day(cls, day: datetime.date) -> datetime.date:
+        """``day`` (a date or datetime) when it is within FIRST_DAY..LAST_DAY; else ValueError."""
+        if not cls.FIRST_DAY <= (day.date() if isinstance(day, datetime.datetime) else day) <= cls.LAST_DAY:
+            raise ValueError(f"give a day from {cls.FIRST_DAY} to {cls.LAST_DAY}")
+        return day
 
     def clean(self):
         if self.ends_at and self.starts_at and self.ends_at < self.starts_at:

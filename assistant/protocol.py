@@ -4,7 +4,9 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+
+from pam_project.storable import unstorable
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_CHARS = 16_000
@@ -21,6 +23,18 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
+def _storable(text: str) -> str:
+    """Text PostgreSQL can store (pam_project.storable): no NUL character, no unpaired surrogate."""
+    if reason := unstorable(text):
+        raise ValueError(reason)
+    return text
+
+
+StorableText = Annotated[str, AfterValidator(_storable)]
+# A row id: a JSON integer (not true, "5" or 5.0) that fits PostgreSQL's bigint.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)]
+
+
 class _Frame(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -31,16 +45,16 @@ class Location(_Frame):
 
 
 class ChatContext(_Frame):
-    timezone: str | None = Field(None, max_length=64)
+    timezone: StorableText | None = Field(None, max_length=64)
     location: Location | None = None
-    page: str | None = Field(None, max_length=200)
+    page: StorableText | None = Field(None, max_length=200)
 
 
 class ChatFrame(_Frame):
     type: Literal["chat"]
-    message: str
+    message: StorableText
     message_id: uuid.UUID
-    conversation_id: int | None = Field(None, ge=1)
+    conversation_id: RowId | None = None
     context: ChatContext | None = None
 
 
@@ -52,20 +66,26 @@ class StopFrame(_Frame):
 class ConfirmActionFrame(_Frame):
     type: Literal["confirm_action"]
     action_id: uuid.UUID
-    approved: bool
+    approved: bool = Field(strict=True)
     context: ChatContext | None = None
 
 
 class AlertAckFrame(_Frame):
     type: Literal["alert_ack"]
-    alert_id: int = Field(ge=1)
+    alert_id: RowId
 
 
 class PingFrame(_Frame):
     type: Literal["ping"]
 
 
+class UndoFrame(_Frame):
+    type: Literal["undo"]
+    undo_id: uuid.UUID
+
+
 ClientFrame = TypeAdapter(
-    Annotated[ChatFrame | StopFrame | ConfirmActionFrame | AlertAckFrame | PingFrame, Field(discriminator="type")]
+    Annotated[ChatFrame | StopFrame | ConfirmActionFrame | AlertAckFrame | PingFrame | UndoFrame,
+              Field(discriminator="type")]
 )
-CLIENT_FRAME_TYPES = ("chat", "stop", "confirm_action", "alert_ack", "ping")
+CLIENT_FRAME_TYPES = ("chat", "stop", "confirm_action", "alert_ack", "ping", "undo")

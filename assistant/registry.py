@@ -19,6 +19,10 @@ from typing import Any
 
 import pydantic
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from pam_project import rls
+from pam_project.storable import find_unstorable, storable
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +76,8 @@ class ToolOutcome:
     result: dict
     ui_actions: list[dict] = field(default_factory=list)
     action_id: str | None = None
+    undo_id: str | None = None  # a write that can be undone (assistant.undo) until undo_until (ISO 8601)
+    undo_until: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -81,6 +87,8 @@ class ToolOutcome:
         record = {"tool": self.tool, "input": self.input, "status": self.status, "result": self.result}
         if self.action_id:
             record["action_id"] = self.action_id
+        if self.undo_id:
+            record.update(undo_id=self.undo_id, undo_until=self.undo_until)
         return record
 
 
@@ -94,6 +102,7 @@ class Tool:
     label: str
     card: Callable[[dict, dict], str] | None = None
     confirm: Callable[[ToolContext, Any], Confirmation] | None = None
+    undoable: bool = False
 
     def schema(self) -> dict:
         """The tool in the Anthropic Messages API format: name, description, input_schema."""
@@ -109,13 +118,15 @@ _tools: dict[str, Tool] = {}
 
 def pam_tool(*, writes: bool = False, name: str | None = None, label: str | None = None,
              card: Callable[[dict, dict], str] | None = None,
-             confirm: Callable[[ToolContext, Any], Confirmation] | None = None):
+             confirm: Callable[[ToolContext, Any], Confirmation] | None = None, undoable: bool | None = None):
     """Register ``func`` as a PAM tool.
 
     The function must be annotated ``(ctx: ToolContext, args: <pydantic model>) -> ToolResult``
-    and have a docstring. ``writes`` marks tools that change the user's data. ``label`` ("Logged
-    expense") and ``card(input, result) -> str`` ("$45.20 · groceries · 2026-11-20") are what the
-    chat page shows for a call (see ``tool_card``). A destructive tool passes ``confirm(ctx, args)
+    and have a docstring. ``writes`` marks tools that change the user's data: such a call runs in
+    one transaction and, unless ``undoable=False`` (only the undo tool itself), what it changed
+    can be undone for a while (``assistant.undo``). ``label`` ("Logged expense") and
+    ``card(input, result) -> str`` ("$45.20 · groceries · 2026-11-20") are what the chat page
+    shows for a call (see ``tool_card``). A destructive tool passes ``confirm(ctx, args)
     -> Confirmation``: a call then only proposes the action, and the function runs once the user
     approves it (``run_confirmed``). Raises ``TypeError`` at import time when the function does not
     have that shape, and ``ValueError`` when the name is taken.
@@ -140,6 +151,7 @@ def pam_tool(*, writes: bool = False, name: str | None = None, label: str | None
             label=label or tool_name.replace("_", " ").capitalize(),
             card=card,
             confirm=confirm,
+            undoable=writes if undoable is None else undoable and writes,
         )
         return func
 
@@ -185,8 +197,8 @@ def tool_card(record: dict) -> dict:
     if tool.card is not None:
         try:
             summary = tool.card(record.get("input") or {}, record.get("result") or {})
-        except (KeyError, TypeError, ValueError, ArithmeticError):
-            summary = ""
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError):
+            summary = ""  # a card must never fail the call it describes
     return {"label": tool.label, "summary": summary}
 
 
@@ -212,12 +224,20 @@ def call_tool(name: str, arguments: Any, ctx: ToolContext, *, confirmed: bool = 
     as an ``is_error`` tool result. An unexpected exception is logged and reported the same way,
     so one failing tool does not end the turn. A tool with ``confirm`` is not run unless
     ``confirmed`` (the user approved it): the call saves a pending action and returns
-    ``status="needs_confirmation"`` with its ``action_id``.
+    ``status="needs_confirmation"`` with its ``action_id``. The call runs in ``ctx.user``'s row level
+    security scope (``pam_project.rls``).
     """
+    with rls.scope(ctx.user):  # the tool's queries see only its user's rows, whoever called it
+        return _call_tool(name, arguments, ctx, confirmed)
+
+
+def _call_tool(name: str, arguments: Any, ctx: ToolContext, confirmed: bool) -> ToolOutcome:
     arguments = arguments if isinstance(arguments, dict) else {}
     tool = _tools.get(name)
     if tool is None:
-        return ToolOutcome(name, arguments, "error", {"error": f"There is no tool named {name!r}."})
+        return ToolOutcome(name, storable(arguments), "error", {"error": f"There is no tool named {name!r}."})
+    if problem := find_unstorable(arguments):  # the call is saved on the reply (jsonb): echo it storable
+        return ToolOutcome(name, storable(arguments), "error", {"error": f"Invalid arguments: {problem}"})
     try:
         args = tool.args_model.model_validate(arguments)
     except pydantic.ValidationError as exc:
@@ -226,6 +246,8 @@ def call_tool(name: str, arguments: Any, ctx: ToolContext, *, confirmed: bool = 
     try:
         if tool.confirm is not None and not confirmed:
             return _propose(tool, clean_arguments, tool.confirm(ctx, args), ctx)
+        if tool.writes:
+            return _run_write(tool, args, clean_arguments, ctx)
         result = tool.func(ctx, args)
     except ToolError as exc:
         return ToolOutcome(name, arguments, "error", {"error": str(exc)})
@@ -235,6 +257,28 @@ def call_tool(name: str, arguments: Any, ctx: ToolContext, *, confirmed: bool = 
         logger.exception("tool %s failed", name)
         return ToolOutcome(name, arguments, "error", {"error": "The tool failed unexpectedly."})
     return ToolOutcome(name, clean_arguments, "ok", result.data, result.ui_actions)
+
+
+def _run_write(tool: Tool, args: pydantic.BaseModel, arguments: dict, ctx: ToolContext) -> ToolOutcome:
+    """Run a write tool all or nothing (an error undoes its partial writes) and, when it is
+    undoable and changed something, keep the change so the user can undo it: the outcome then
+    carries ``undo_id`` and ``undo_until``."""
+    from assistant import undo
+
+    with transaction.atomic():
+        if not tool.undoable:
+            result = tool.func(ctx, args)
+            return ToolOutcome(tool.name, arguments, "ok", result.data, result.ui_actions)
+        with undo.recording() as recorder:
+            result = tool.func(ctx, args)
+        outcome = ToolOutcome(tool.name, arguments, "ok", result.data, result.ui_actions)
+        card = tool_card(outcome.as_record())
+        change = undo.change_save(recorder, user=ctx.user, tool=tool.name,
+                                  summary=f"{card['label']} ({card['summary']})" if card["summary"] else card["label"],
+                                  conversation_id=ctx.conversation_id, ui_actions=result.ui_actions)
+    if change is not None:
+        outcome.undo_id, outcome.undo_until = str(change.id), change.expires_at.isoformat()
+    return outcome
 
 
 def _propose(tool: Tool, arguments: dict, confirmation: Confirmation, ctx: ToolContext) -> ToolOutcome:

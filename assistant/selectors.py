@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from assistant.models import CalendarEvent, Conversation, Message, PendingAction
+from assistant.models import CalendarEvent, Conversation, Message, PendingAction, UndoableChange
 
 
 def conversation_list(*, user, limit: int = 30) -> list[Conversation]:
@@ -55,6 +55,16 @@ def action_states(*, user, conversation: Conversation) -> dict[str, str]:
         str(action_id): "expired" if status == PendingAction.Status.PENDING and expires_at <= now else status
         for action_id, status, expires_at in rows
     }
+
+
+def undo_states(*, user, conversation: Conversation) -> dict[str, str]:
+    """``{undo_id: "available" | "undone" | "expired"}`` for the changes PAM made in the
+    conversation (``assistant.undo``): whether a tool card may still offer Undo."""
+    now = timezone.now()
+    rows = UndoableChange.objects.filter(user=user, conversation=conversation).values_list("id", "undone_at",
+                                                                                           "expires_at")
+    return {str(undo_id): "undone" if undone_at else "expired" if expires_at <= now else "available"
+            for undo_id, undone_at, expires_at in rows}
 
 
 def calendar_events(*, user, start=None, end=None, kind: str | None = None, text: str | None = None):

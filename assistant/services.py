@@ -1,5 +1,6 @@
 """Writes of the assistant app: profiles, conversations and messages."""
 
+import dataclasses
 import datetime
 import logging
 import uuid
@@ -173,8 +174,9 @@ def action_resolve(*, user, action_id, approved: bool, ctx: ToolContext) -> Acti
             status = PendingAction.Status.EXPIRED
         elif not approved:
             status = PendingAction.Status.CANCELLED
-        else:
-            outcome = call_tool(action.tool, action.arguments, ctx, confirmed=True)
+        else:  # in the action's conversation, so "undo that" there finds it
+            outcome = call_tool(action.tool, action.arguments,
+                                dataclasses.replace(ctx, conversation_id=action.conversation_id), confirmed=True)
             status = PendingAction.Status.FAILED if outcome.is_error else PendingAction.Status.DONE
             action.result = outcome.result
         action.status = status
@@ -184,6 +186,8 @@ def action_resolve(*, user, action_id, approved: bool, ctx: ToolContext) -> Acti
         if action.conversation_id:
             record = {"tool": action.tool, "input": action.arguments, "status": outcome.status if outcome else status,
                       "result": outcome.result if outcome else {}, "action_id": str(action.id)}
+            if outcome and outcome.undo_id:
+                record.update(undo_id=outcome.undo_id, undo_until=outcome.undo_until)
             reply = Message.objects.create(
                 conversation_id=action.conversation_id, user=user, role=Message.Role.ASSISTANT,
                 content=_resolution_text(action, status, outcome), tool_calls=[record] if outcome else [],

@@ -1,13 +1,16 @@
-"""PAM's calendar tools. A time the user says ("Tuesday at 2pm") is in their timezone: a time
-without an offset is read in ``ctx.timezone`` (the original product put events an hour off by
-reading it in the server's), and every time goes back to the model with its offset."""
+"""PAM's calendar, alert-settings and undo tools. A time the user says ("Tuesday at 2pm") is in
+their timezone: a time without an offset is read in ``ctx.timezone`` (the original product put
+events an hour off by reading it in the server's), and every time goes back to the model with its
+offset."""
 
 import datetime
+import uuid
+from typing import Annotated, Literal
 
 from django.core.exceptions import ObjectDoesNotExist
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from assistant import selectors, services
+from assistant import selectors, services, undo
 from assistant.models import Alert, CalendarEvent
 from assistant.registry import Confirmation, ToolContext, ToolError, ToolResult, pam_tool
 
@@ -38,11 +41,16 @@ def _own_event(ctx: ToolContext, event_id: int) -> CalendarEvent:
         raise ToolError(f"There is no event {event_id}; list_calendar_events shows the user's events.") from None
 
 
+# A calendar day or time within CalendarEvent.FIRST_DAY..LAST_DAY.
+CalendarDay = Annotated[datetime.date, AfterValidator(CalendarEvent.check_day)]
+CalendarTime = Annotated[datetime.datetime, AfterValidator(CalendarEvent.check_day)]
+
+
 class CreateEventArgs(BaseModel):
     title: str = Field(min_length=1, max_length=200, description="What: 'Dentist appointment'.")
-    starts_at: datetime.datetime | None = Field(
+    starts_at: CalendarTime | None = Field(
         None, description="Start, YYYY-MM-DDTHH:MM in the user's local time (no offset needed).")
-    date: datetime.date | None = Field(None, description="For an all-day event: the day, YYYY-MM-DD.")
+    date: CalendarDay | None = Field(None, description="For an all-day event: the day, YYYY-MM-DD.")
     duration_minutes: int | None = Field(None, gt=0, le=60 * 24 * 14, description="Omit for 60 (timed events).")
     kind: CalendarEvent.Kind = Field(CalendarEvent.Kind.PERSONAL,
                                      description="personal, reminder, trip, booking or maintenance.")
@@ -84,8 +92,8 @@ def create_calendar_event(ctx: ToolContext, args: CreateEventArgs) -> ToolResult
 
 
 class ListEventsArgs(BaseModel):
-    start_date: datetime.date | None = Field(None, description="From this day (YYYY-MM-DD); omit for today.")
-    end_date: datetime.date | None = Field(None, description="Through this day; omit for two weeks on.")
+    start_date: CalendarDay | None = Field(None, description="From this day (YYYY-MM-DD); omit for today.")
+    end_date: CalendarDay | None = Field(None, description="Through this day; omit for two weeks on.")
     kind: CalendarEvent.Kind | None = None
     text: str | None = Field(None, max_length=100, description="Words in the title or location.")
 
@@ -109,8 +117,8 @@ def list_calendar_events(ctx: ToolContext, args: ListEventsArgs) -> ToolResult:
 class UpdateEventArgs(BaseModel):
     event_id: int = Field(description="The event's id (from list_calendar_events).")
     title: str | None = Field(None, min_length=1, max_length=200)
-    starts_at: datetime.datetime | None = Field(None, description="New start in the user's local time; the "
-                                                "event keeps its length.")
+    starts_at: CalendarTime | None = Field(None, description="New start in the user's local time; the "
+                                           "event keeps its length.")
     duration_minutes: int | None = Field(None, gt=0, le=60 * 24 * 14)
     kind: CalendarEvent.Kind | None = None
     location: str | None = Field(None, max_length=200)
@@ -205,3 +213,36 @@ def set_alert_preferences(ctx: ToolContext, args: AlertPreferencesArgs) -> ToolR
     if changes:
         profile = services.profile_update(user=ctx.user, **changes)
     return ToolResult(data={**_preferences(profile), "changed": sorted(changes)})
+
+
+class UndoArgs(BaseModel):
+    undo_id: uuid.UUID | None = Field(None, description="One particular change: the undo_id of an earlier tool call. "
+                                      "Omit for the most recent change.")
+    what: Literal[tuple(undo.UNDO_KINDS)] | None = Field(
+        None, description="Only the most recent change to this kind of record (\"undo the last expense\"); omit "
+        "for the most recent change of any kind.")
+
+
+@pam_tool(writes=True, undoable=False, label="Undid", card=lambda a, r: r.get("summary", ""))
+def undo_last_action(ctx: ToolContext, args: UndoArgs) -> ToolResult:
+    """Undo the most recent change PAM made in this conversation (something it logged, set,
+    changed or deleted) within the last 10 minutes, or a given one: "undo that", "take that
+    back", "undo the last expense" (what="expense"). Everything that call changed goes back as it
+    was. It is refused when the time is up, it was undone already, or the record was edited
+    since; say why. Returns what was undone."""
+    undo_id = args.undo_id
+    if undo_id is None:
+        change = undo.latest_change(user=ctx.user, conversation_id=ctx.conversation_id, what=args.what)
+        if change is None:
+            what = f"any {args.what.replace('_', ' ')}" if args.what else "anything"
+            raise ToolError(f"I haven't changed {what} in this conversation that could be undone.")
+        undo_id = change.id
+    try:
+        outcome = undo.change_undo(user=ctx.user, undo_id=undo_id)
+    except undo.UndoNotFound:
+        raise ToolError("There is no such change to undo.") from None
+    if outcome.status != "done":
+        raise ToolError(outcome.message)
+    change = outcome.change
+    return ToolResult(data={"undone": True, "undo_id": str(change.id), "tool": change.tool, "summary": change.summary,
+                            "message": outcome.message}, ui_actions=outcome.ui_actions)

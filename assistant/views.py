@@ -23,9 +23,10 @@ def chat(request):
         conversation = conversations[0]
     messages = selectors.conversation_messages(user=request.user, conversation=conversation) if conversation else []
     action_states = selectors.action_states(user=request.user, conversation=conversation) if conversation else {}
+    undo_states = selectors.undo_states(user=request.user, conversation=conversation) if conversation else {}
     return render(
         request,
         "assistant/chat.html",
         {"conversation": conversation, "conversations": conversations, "chat_messages": messages,
-         "action_states": action_states},
+         "action_states": action_states, "undo_states": undo_states},
     )

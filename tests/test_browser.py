@@ -145,7 +145,9 @@ class TestChatInTheBrowser:
 
             settled = page.locator('li.tool-card[data-tool="delete_expense"][data-status="done"]')
             await expect(settled).to_contain_text("✓ Approved Delete $30.00 · propane")
-            await expect(settled.get_by_role("button")).to_have_count(0)
+            await expect(settled.get_by_role("button", name="Approve")).to_have_count(0)
+            await expect(settled.get_by_role("button", name="Cancel")).to_have_count(0)
+            await expect(settled.get_by_role("button", name="Undo")).to_be_visible()  # for 10 minutes
             note = page.locator('article.msg[data-role="assistant"]').last.locator(".msg__text")
             deleted = f"$30.00 · propane · {denver_yesterday()} · AmeriGas"
             await expect(note).to_have_text(f"Done. Deleted expense: {deleted}.")

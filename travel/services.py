@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from finance import services as finance_services
 from pam_project.service_support import apply_changes, data_changed, delete_owned
@@ -63,10 +62,17 @@ def vehicle_create(*, user, name: str, odometer_miles: int = 0, is_primary: bool
     vehicle = Vehicle(user=user, name=name.strip(), odometer_miles=odometer_miles, is_primary=is_primary, **fields)
     _validate(vehicle)
     if is_primary and has_primary:
-        Vehicle.objects.filter(user=user, is_primary=True).update(is_primary=False)
+        _demote_primary(user)
     vehicle.save()
     _changed(user, "reload_travel")
     return vehicle
+
+
+def _demote_primary(user, keep: int | None = None) -> None:
+    # Row by row (there is one), not a queryset update: saves are what undo records (assistant.undo).
+    for other in Vehicle.objects.select_for_update().filter(user=user, is_primary=True).exclude(id=keep):
+        other.is_primary = False
+        other.save(update_fields=["is_primary", "updated_at"])
 
 
 @transaction.atomic
@@ -78,7 +84,7 @@ def vehicle_update(*, user, vehicle_id: int, **changes) -> tuple[Vehicle, dict]:
     if previous:
         _validate(vehicle)
         if vehicle.is_primary and "is_primary" in previous:
-            Vehicle.objects.filter(user=user, is_primary=True).exclude(id=vehicle.id).update(is_primary=False)
+            _demote_primary(user, keep=vehicle.id)
         vehicle.save()
         _changed(user, "reload_travel")
     return vehicle, previous
@@ -107,8 +113,11 @@ def odometer_update(*, user, odometer_miles: int, vehicle_id: int | None = None)
 
 def _raise_odometer(vehicle: Vehicle, reading: int | None) -> None:
     if reading is not None and reading > vehicle.odometer_miles:
-        Vehicle.objects.filter(id=vehicle.id, odometer_miles__lt=reading).update(odometer_miles=reading)
-        vehicle.odometer_miles = reading
+        locked = Vehicle.objects.select_for_update().get(id=vehicle.id)
+        if reading > locked.odometer_miles:
+            locked.odometer_miles = reading
+            locked.save(update_fields=["odometer_miles", "updated_at"])
+        vehicle.odometer_miles = locked.odometer_miles
 
 
 # --- Fill-ups ------------------------------------------------------------------------------------
@@ -310,7 +319,8 @@ def trip_create(
                 budget=budget, notes=notes.strip(), status=status)
     _validate(trip, exclude=("user", "vehicle"))
     trip.save()
-    TripStop.objects.bulk_create([_stop(trip, position, stop) for position, stop in enumerate(stops)])
+    for row in [_stop(trip, position, stop) for position, stop in enumerate(stops)]:
+        row.save()  # one by one, not bulk_create: saves are what undo records (assistant.undo)
     _changed(user, "reload_trips")
     return trip
 
@@ -348,7 +358,7 @@ def trip_stop_add(*, user, trip_id: int, stop: dict, position: int | None = None
         later.save(update_fields=["position"])
     row = _stop(trip, position, stop)
     row.save()
-    Trip.objects.filter(id=trip.id).update(updated_at=timezone.now())
+    trip.save(update_fields=["updated_at"])
     _changed(user, "reload_trips")
     return row
 
@@ -369,12 +379,14 @@ def trip_stop_update(*, user, stop_id: int, position: int | None = None, **chang
             previous["position"] = stop.position
             # Park the stop past the end, then shift the stops in between one at a time (nearest
             # the free slot first), so (trip, position) stays unique at every step.
-            TripStop.objects.filter(id=stop.id).update(position=others.count() + 1)
-            if position < stop.position:
-                between = others.filter(position__gte=position, position__lt=stop.position).order_by("-position")
+            was = stop.position
+            stop.position = others.count() + 1
+            stop.save(update_fields=["position"])
+            if position < was:
+                between = others.filter(position__gte=position, position__lt=was).order_by("-position")
                 step = 1
             else:
-                between = others.filter(position__gt=stop.position, position__lte=position).order_by("position")
+                between = others.filter(position__gt=was, position__lte=position).order_by("position")
                 step = -1
             for other in between:
                 other.position += step
@@ -382,7 +394,7 @@ def trip_stop_update(*, user, stop_id: int, position: int | None = None, **chang
             stop.position = position
     if previous:
         stop.save()
-        Trip.objects.filter(id=stop.trip_id).update(updated_at=timezone.now())
+        Trip.objects.select_for_update().get(id=stop.trip_id).save(update_fields=["updated_at"])
         _changed(user, "reload_trips")
     return stop, previous
 

@@ -28,3 +28,13 @@ def action_state(record: dict, states: dict | None) -> str:
 @register.filter
 def action_outcome(state: str) -> str:
     return ACTION_OUTCOMES.get(state, state)
+
+
+@register.filter
+def undo_state(record: dict, states: dict | None) -> str:
+    """A write's undo state ("available", "undone", "expired") from the page's undo states; ""
+    for a call that cannot be undone."""
+    undo_id = record.get("undo_id")
+    if not undo_id or record.get("status") != "ok":
+        return ""
+    return (states or {}).get(undo_id, "expired")

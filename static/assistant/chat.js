@@ -56,6 +56,57 @@ function settleActionCard(card, state) {
   card.querySelector(".tool-card__name").textContent = ACTION_OUTCOMES[state] || state;
 }
 
+/** The Undo button of a write PAM made, shown while it can be undone (docs/protocol.md, "Undo"). */
+function undoButton() {
+  const wrap = el("span", "tool-card__undo");
+  const button = el("button", "btn btn--small btn--ghost", "Undo");
+  button.type = "button";
+  button.dataset.undoButton = "";
+  wrap.append(button);
+  return wrap;
+}
+
+/** Offer Undo on a card until `undoUntil` (ISO 8601), then take the button away. */
+function offerUndo(card, undoId, undoUntil) {
+  card.dataset.undoId = undoId;
+  card.dataset.undoUntil = undoUntil;
+  card.dataset.undo = "available";
+  card.querySelector(".tool-card__undo")?.remove();
+  card.append(undoButton());
+  expireUndoLater(card);
+}
+
+/** Take a card's Undo away once its time is up (the server refuses it after that anyway). */
+function expireUndoLater(card) {
+  const until = Date.parse(card.dataset.undoUntil || "");
+  const expire = () => {
+    if (card.dataset.undo !== "available") return;
+    card.dataset.undo = "expired";
+    card.querySelector(".tool-card__undo")?.remove();
+  };
+  if (Number.isNaN(until) || until <= Date.now()) expire();
+  else window.setTimeout(expire, until - Date.now());
+}
+
+/** Show how an undo ended on its card: "Undone", or why not, inline. */
+function settleUndoCard(card, status, message) {
+  card.removeAttribute("aria-busy");
+  card.querySelector(".tool-card__undo-error")?.remove();
+  if (status === "done" || status === "already_undone") {
+    card.dataset.undo = "undone";
+    card.querySelector(".tool-card__undo")?.replaceWith(el("span", "tool-card__undone", "Undone"));
+    return;
+  }
+  if (status === "expired") {
+    card.dataset.undo = "expired";
+    card.querySelector(".tool-card__undo")?.remove();
+  }
+  for (const button of card.querySelectorAll("[data-undo-button]")) button.disabled = false;
+  const error = el("span", "tool-card__undo-error", message || "That could not be undone.");
+  error.setAttribute("role", "alert");
+  card.append(error);
+}
+
 /** A safe same-origin download link from a tool result ({url}), or null. */
 function downloadLink(result) {
   const url = result && typeof result === "object" ? scalar(result.url) : "";
@@ -86,6 +137,9 @@ function toolCard(call) {
   }
   const link = failed ? null : downloadLink(call.result);
   if (link) card.append(link);
+  if (!failed && !pending && typeof call.undo_id === "string" && typeof call.undo_until === "string") {
+    offerUndo(card, call.undo_id, call.undo_until);
+  }
   return card;
 }
 
@@ -516,6 +570,8 @@ function startChat(root) {
       view.bubble.insertBefore(view.tools, view.text);
     }
     view.tools.append(toolCard(frame));
+    const undone = frame.tool === "undo_last_action" && frame.status === "ok" && frame.result ? frame.result.undo_id : null;
+    if (typeof undone === "string") for (const card of undoCards(undone)) settleUndoCard(card, "done", "");
     follow();
   }
 
@@ -604,6 +660,9 @@ function startChat(root) {
     if (card) {
       card.removeAttribute("aria-busy");
       settleActionCard(card, scalar(frame.status));
+      if (frame.status === "done" && typeof frame.undo_id === "string" && typeof frame.undo_until === "string") {
+        offerUndo(card, frame.undo_id, frame.undo_until);
+      }
     }
     if (!frame.already_resolved && scalar(frame.message)) {
       const view = createMessage("assistant");
@@ -631,6 +690,49 @@ function startChat(root) {
     const card = button?.closest(".tool-card[data-action-id]");
     if (card && !button.disabled) answerAction(card, button.dataset.approve === "true");
   });
+
+  // --- Undo ----------------------------------------------------------------------------------
+
+  function undoCards(undoId) {
+    return [...list.querySelectorAll(".tool-card[data-undo-id]")].filter((card) => card.dataset.undoId === undoId);
+  }
+
+  function requestUndo(card) {
+    if (!transmit({ type: "undo", undo_id: card.dataset.undoId })) {
+      showNotice("PAM is reconnecting; try again in a moment.");
+      return;
+    }
+    for (const button of card.querySelectorAll("[data-undo-button]")) button.disabled = true;
+    card.setAttribute("aria-busy", "true");
+  }
+
+  function onUndoResult(frame) {
+    for (const card of undoCards(scalar(frame.undo_id))) settleUndoCard(card, scalar(frame.status), scalar(frame.message));
+    if (frame.status === "done" && scalar(frame.message)) {
+      const view = createMessage("assistant");
+      view.row.dataset.status = "complete";
+      if (frame.reply_id != null) view.row.dataset.replyId = String(frame.reply_id);
+      view.text.textContent = frame.message;
+      list.append(view.row);
+      follow(true);
+    }
+    dispatchUiActions(frame.ui_actions);
+  }
+
+  function onUndoError(frame) {
+    const text = scalar(frame.message) || "That could not be undone.";
+    const cards = undoCards(scalar(frame.undo_id));
+    for (const card of cards) settleUndoCard(card, frame.error_code === "NOT_FOUND" ? "expired" : "error", text);
+    if (!cards.length) showNotice(text);
+  }
+
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-undo-button]");
+    const card = button?.closest(".tool-card[data-undo-id]");
+    if (card && !button.disabled) requestUndo(card);
+  });
+
+  for (const card of list.querySelectorAll('.tool-card[data-undo="available"]')) expireUndoLater(card);
 
   function onError(frame) {
     const code = scalar(frame.error_code);
@@ -710,10 +812,14 @@ function startChat(root) {
         break;
       case "error":
         if (typeof frame.action_id === "string") onActionError(frame);
+        else if (typeof frame.undo_id === "string") onUndoError(frame);
         else onError(frame);
         break;
       case "action_result":
         onActionResult(frame);
+        break;
+      case "undo_result":
+        onUndoResult(frame);
         break;
       case "ui_actions":
         dispatchUiActions(frame.actions);

@@ -972,7 +972,12 @@ def set_alert_preferences(data: dict, today: datetime.date, arguments: dict) -> 
     return " ".join(lines)
 
 
+def undo_last_action(data: dict, today: datetime.date, arguments: dict) -> str:
+    return data["message"]
+
+
 COMPOSERS = {
+    "undo_last_action": undo_last_action,
     "set_alert_preferences": set_alert_preferences,
     "log_expense": log_expense,
     "get_spending_summary": get_spending_summary,
@@ -1038,6 +1043,7 @@ FAILED = {
     "list_calendar_events": "I couldn't read your calendar",
     "update_calendar_event": "I couldn't change that event",
     "delete_calendar_event": "I couldn't delete that event",
+    "undo_last_action": "I couldn't undo that",
 }
 
 

@@ -1,10 +1,11 @@
 """What the offline provider makes of one user message: a tool to call, or a reply to give.
 
-The rules, in order: small talk (greetings, thanks, help, jokes); moving or cancelling a
-calendar event (events.py); the road — vehicles, fill-ups, maintenance, trips, drive time,
-weather, saved places (road.py); adding an event or asking what is on the calendar; deleting or
-correcting an expense; exporting; looking ahead (the month's projection, savings); setting a budget; asking
-about budgets; listing expenses; asking about spending; logging income; logging an expense. A
+The rules, in order: small talk (greetings, thanks, help, jokes); undoing PAM's last change
+("undo that", undoing.py); moving or cancelling a calendar event (events.py); the road —
+vehicles, fill-ups, maintenance, trips, drive time, weather, saved places (road.py); adding an
+event or asking what is on the calendar; deleting or correcting an expense; exporting; looking
+ahead (the month's projection, savings); setting a budget; asking about budgets; listing
+expenses; asking about spending; logging income; logging an expense. A
 message that fits none gets an honest "I don't follow" with what PAM can do. Nothing here
 writes: a write happens only when the agent runs the tool this returns, and wording that is
 unsure (a question, a plan, no amount) never becomes a write.
@@ -18,7 +19,7 @@ import datetime
 import re
 from decimal import Decimal
 
-from assistant.providers.local import alerts, edits, events, parsing, replies, road
+from assistant.providers.local import alerts, edits, events, parsing, replies, road, undoing
 from assistant.providers.local.actions import Reply, ToolRequest
 from finance.categories import category_from_text, keywords_in_text, place_in_text
 from finance.models import Category, IncomeKind
@@ -44,7 +45,9 @@ CAPABILITIES = (
     "• “add a dentist appointment next Tuesday at 2pm”, “remind me to call mom on Friday”, “what's on my calendar "
     "this week?”, “move the dentist to 3pm”\n"
     "Alerts\n"
-    "• “stop sending me weather alerts”, “quiet hours from 10pm to 7am”, “what are my alert settings?”"
+    "• “stop sending me weather alerts”, “quiet hours from 10pm to 7am”, “what are my alert settings?”\n"
+    "Changed your mind?\n"
+    "• “undo that” takes back my last change, for 10 minutes"
 )
 
 JOKES = [
@@ -454,8 +457,8 @@ def understand(text: str, today: datetime.date, display_name: str = "") -> ToolR
 
     # The road and the calendar first: their wording is specific ("odometer", "next Tuesday at
     # 2pm"), while the money rules read any number as an amount.
-    for step in (alerts.alert_request, events.change_request, events.reminder_request, road.road_request,
-                 events.create_request, events.list_request):
+    for step in (undoing.undo_request, alerts.alert_request, events.change_request, events.reminder_request,
+                 road.road_request, events.create_request, events.list_request):
         result = step(text, today)
         if result is not None:
             return result
