@@ -15,10 +15,11 @@ import re
 
 import django_filters
 from django import forms
+from django.db import models
 from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -29,7 +30,7 @@ from rest_framework.views import APIView
 from assistant import services
 from assistant.models import Alert, CalendarEvent, Profile
 from assistant.selectors import calendar_events
-from pam_project.api_support import OwnedRows, service_errors, user_zone
+from pam_project.api_support import ModelSerializer, OwnedRows, service_errors, user_zone
 
 DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -65,10 +66,19 @@ class LocalDateTimeField(serializers.DateTimeField):
     def default_timezone(self):
         return self.context.get("zone") or super().default_timezone()
 
+    def to_representation(self, value):
+        text = super().to_representation(value)
+        # RFC 3339 offsets are whole minutes; a zone's local mean time before it took standard
+        # time is not (Denver's -06:59:56 before 1883): such an instant is shown in UTC.
+        if isinstance(text, str) and re.search(r"[+-]\d\d:\d\d:\d\d(\.\d+)?$", text):
+            return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        return text
+
     def enforce_timezone(self, value):
         # A wall-clock time is read as PAM's tools read one (assistant.tools.local_time): at a
         # clock change, an hour that happens twice means the first, and a skipped one the hour
         # after (2:30 on a spring-forward night is 3:30), instead of DRF's 400 for the former.
+        _check_day(value)  # before any arithmetic: near year 1 or 9999 it would overflow
         if timezone.is_naive(value):
             value = value.replace(tzinfo=self.default_timezone()).astimezone(datetime.UTC)
         return super().enforce_timezone(value)
@@ -76,13 +86,22 @@ class LocalDateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value):
         if isinstance(value, str) and DATE_ONLY.fullmatch(value.strip()):
             try:
-                return datetime.date.fromisoformat(value.strip())
+                day = datetime.date.fromisoformat(value.strip())
             except ValueError:
                 self.fail("invalid", format="YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][±hh:mm]")
+            return _check_day(day)
         return super().to_internal_value(value)
 
 
-class CalendarEventSerializer(serializers.ModelSerializer):
+def _check_day(value):
+    """``value`` (a date or datetime) when it is on a day an event may fall on, else a 400."""
+    try:
+        return CalendarEvent.check_day(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc).capitalize() + ".") from None
+
+
+class CalendarEventSerializer(ModelSerializer):
     starts_at = LocalDateTimeField(help_text="ISO 8601; without an offset, your profile's timezone. With "
                                    "all_day, a date (YYYY-MM-DD) and stored as its local midnight.")
     ends_at = LocalDateTimeField(required=False, allow_null=True, help_text="At or after starts_at. With all_day, "
@@ -129,13 +148,20 @@ class MomentField(forms.CharField):
             return None
         try:
             if DATE_ONLY.fullmatch(value):
-                return datetime.date.fromisoformat(value)
+                return self.check_day(datetime.date.fromisoformat(value))
             moment = parse_datetime(value)
         except ValueError:
             moment = None
         if moment is None:
             raise forms.ValidationError("Give a date (YYYY-MM-DD) or an ISO 8601 time (YYYY-MM-DDThh:mm[±hh:mm]).")
-        return moment
+        return self.check_day(moment)
+
+    @staticmethod
+    def check_day(value):
+        try:
+            return CalendarEvent.check_day(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc).capitalize() + ".") from None
 
 
 class MomentFilter(django_filters.CharFilter):
@@ -269,7 +295,22 @@ class AlertViewSet(OwnedRows, viewsets.ReadOnlyModelViewSet):
         return Response(AlertSerializer(alert).data)
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+WALL_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
+@extend_schema_field({"type": "string", "pattern": WALL_CLOCK, "example": "22:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the user's timezone, "22:00" or "22:00:00". One with an offset
+    ("22:00+05:00") is refused: Django would drop the offset and keep the wrong hour."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not re.fullmatch(WALL_CLOCK, value.strip()):
+            raise ValidationError("Give a local time as HH:MM (like 22:00), without an offset.")
+        return super().to_internal_value(value)
+
+
+class ProfileSerializer(ModelSerializer):
+    serializer_field_mapping = {**ModelSerializer.serializer_field_mapping, models.TimeField: LocalTimeField}
     alert_opt_outs = serializers.ListField(child=serializers.ChoiceField(choices=Alert.Category.choices),
                                            required=False, help_text="Alert categories the user does not want.")
 

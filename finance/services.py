@@ -226,13 +226,27 @@ def budget_delete(*, user, budget_id: int) -> Budget:
     return _delete_owned(Budget, "reload_budgets", user=user, pk=budget_id)
 
 
+# How far back a repeating bill or income may start. Its occurrences up to today are posted at
+# once, so a start in year 1 would write a row a week for two thousand years.
+RECURRING_BACKDATE_DAYS = 366
+
+
+def _check_start(starts_on: datetime.date) -> None:
+    earliest = timezone.localdate() - datetime.timedelta(days=RECURRING_BACKDATE_DAYS)
+    if starts_on < earliest:
+        raise ValidationError({"starts_on": f"A repeating one can start at most a year back ({earliest} or later); "
+                                            "log older ones one by one."})
+
+
 @transaction.atomic
 def recurring_expense_create(
     *, user, amount: Decimal, category: str, starts_on: datetime.date, frequency: str = "monthly",
     description: str = "", merchant: str = "", ends_on: datetime.date | None = None,
 ) -> RecurringExpense:
     """A repeating bill. Its first occurrence is ``starts_on``; occurrences up to today are
-    posted by ``recurring_post_due``. Raises ValidationError on bad values."""
+    posted by ``recurring_post_due``. Raises ValidationError on bad values or a start more than
+    RECURRING_BACKDATE_DAYS back."""
+    _check_start(starts_on)
     recurring = RecurringExpense(
         user=user, amount=to_cents(amount), category=category, frequency=frequency, starts_on=starts_on,
         ends_on=ends_on, next_due_on=starts_on, description=_clean_text(description), merchant=_clean_text(merchant),
@@ -249,6 +263,7 @@ def recurring_income_create(
     kind: str = "other", ends_on: datetime.date | None = None,
 ) -> RecurringIncome:
     """Repeating income (a pension on the 3rd). See ``recurring_expense_create``."""
+    _check_start(starts_on)
     recurring = RecurringIncome(
         user=user, amount=to_cents(amount), source=_clean_text(source), kind=kind, frequency=frequency,
         starts_on=starts_on, ends_on=ends_on, next_due_on=starts_on,

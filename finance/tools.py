@@ -65,7 +65,7 @@ class LogExpenseArgs(BaseModel):
 
 @pam_tool(writes=True, label="Logged expense", card=lambda arguments, result: _card(
     _money(arguments.get("amount"), result), arguments.get("category"),
-    arguments.get("date") or result.get("expense", {}).get("date")))
+    arguments.get("date") or (result.get("expense") or {}).get("date")))
 def log_expense(ctx: ToolContext, args: LogExpenseArgs) -> ToolResult:
     """Record an expense the user has already paid. Use when the user says they spent or paid
     money ("spent $45 on groceries yesterday"). Never for money they only plan or might spend.
@@ -317,7 +317,7 @@ class LogIncomeArgs(BaseModel):
 
 
 @pam_tool(writes=True, label="Logged income", card=lambda arguments, result: _card(
-    _money(arguments.get("amount"), result), arguments.get("source"), result.get("income", {}).get("date")))
+    _money(arguments.get("amount"), result), arguments.get("source"), (result.get("income") or {}).get("date")))
 def log_income(ctx: ToolContext, args: LogIncomeArgs) -> ToolResult:
     """Record money the user received (a pension, pay, a freelance job). Returns the income and
     this month's income and expenses so far."""

@@ -58,6 +58,10 @@ def _place(name: str, near: tuple[float, float] | None = None):
 
 
 VEHICLE_ID = Field(None, description="Which vehicle; omit for the primary one.")
+# Upper bounds of readings and intervals: an odometer shows at most 7 digits, and the columns are
+# PostgreSQL integers (a larger number would fail the write instead of getting a clear error).
+MAX_MILES = 9_999_999
+MAX_DAYS = 36_500
 
 
 # --- Vehicles and fuel ---------------------------------------------------------------------------
@@ -72,7 +76,7 @@ class AddVehicleArgs(BaseModel):
     year: int | None = Field(None, ge=1900, le=2100)
     tank_capacity_gallons: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
     rated_mpg: Decimal | None = Field(None, gt=0, max_digits=5, decimal_places=2, description="Miles per gallon.")
-    odometer_miles: int = Field(0, ge=0)
+    odometer_miles: int = Field(0, ge=0, le=MAX_MILES)
     is_primary: bool | None = Field(None, description="Make it the vehicle PAM means by default (the first is).")
 
 
@@ -85,7 +89,7 @@ def add_vehicle(ctx: ToolContext, args: AddVehicleArgs) -> ToolResult:
 
 
 class UpdateOdometerArgs(BaseModel):
-    odometer_miles: int = Field(ge=0, description="The new reading, miles.")
+    odometer_miles: int = Field(ge=0, le=MAX_MILES, description="The new reading, miles.")
     vehicle_id: int | None = VEHICLE_ID
 
 
@@ -102,7 +106,7 @@ def update_odometer(ctx: ToolContext, args: UpdateOdometerArgs) -> ToolResult:
 
 
 class LogFuelArgs(BaseModel):
-    odometer_miles: int = Field(ge=0, description="Odometer at the fill-up, miles.")
+    odometer_miles: int = Field(ge=0, le=MAX_MILES, description="Odometer at the fill-up, miles.")
     volume_gallons: Decimal | None = Field(None, gt=0, max_digits=8, decimal_places=3, description="US gallons.")
     price_per_gallon: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=3)
     total_cost: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
@@ -217,12 +221,13 @@ def calculate_gas_cost(ctx: ToolContext, args: GasCostArgs) -> ToolResult:
 class LogMaintenanceArgs(BaseModel):
     task: str = Field(min_length=1, max_length=100, description="What was done: 'oil change', 'tire rotation'.")
     date: datetime.date | None = Field(None, description="YYYY-MM-DD; omit for today.")
-    odometer_miles: int | None = Field(None, ge=0)
+    odometer_miles: int | None = Field(None, ge=0, le=MAX_MILES)
     cost: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2, description="Also logged as expense.")
     shop: str = Field("", max_length=200)
     notes: str = Field("", max_length=500)
-    interval_miles: int | None = Field(None, gt=0, description="Track it: due again after this many miles.")
-    interval_days: int | None = Field(None, gt=0, description="Track it: due again after this many days.")
+    interval_miles: int | None = Field(None, gt=0, le=MAX_MILES,
+                                       description="Track it: due again after this many miles.")
+    interval_days: int | None = Field(None, gt=0, le=MAX_DAYS, description="Track it: due again after this many days.")
     vehicle_id: int | None = VEHICLE_ID
 
 
@@ -338,7 +343,8 @@ class AddTripStopArgs(BaseModel):
     place: str = Field(min_length=1, max_length=200, description="The stop, e.g. 'Green River, UT'.")
     trip_id: int | None = Field(None, description="Which trip; omit for the user's only upcoming trip.")
     kind: StopKind = Field(StopKind.OVERNIGHT, description="campground, fuel, attraction, overnight or other.")
-    position: int | None = Field(None, ge=0, description="0-based place in the order; omit for before the end.")
+    position: int | None = Field(None, ge=0, le=1000,
+                                 description="0-based place in the order; omit for before the end.")
     arrive_on: datetime.date | None = None
     depart_on: datetime.date | None = None
     price_per_night: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from finance.models import Budget, Category, Expense, Income, RecurringExpense, RecurringIncome
 from finance.periods import month_bounds
+from pam_project.api_support import ModelSerializer
 
 
 def money(**kwargs) -> serializers.DecimalField:
@@ -20,7 +21,7 @@ def money(**kwargs) -> serializers.DecimalField:
 # --- rows ---
 
 
-class ExpenseSerializer(serializers.ModelSerializer):
+class ExpenseSerializer(ModelSerializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=40), max_length=10, required=False,
         help_text="Up to 10 short words; stored lower-case without repeats.",
@@ -28,7 +29,7 @@ class ExpenseSerializer(serializers.ModelSerializer):
     # Declared, not generated: a generated one would bring a (recurring, date) unique-together
     # validator whose default would be passed on to the service as a change.
     recurring = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The recurring bill this expense was posted from, if any."
+        read_only=True, allow_null=True, help_text="The recurring bill this expense was posted from, if any."
     )
 
     class Meta:
@@ -41,9 +42,9 @@ class ExpenseSerializer(serializers.ModelSerializer):
         extra_kwargs = {"date": {"required": False, "help_text": "YYYY-MM-DD; omitted: the user's local today."}}
 
 
-class IncomeSerializer(serializers.ModelSerializer):
+class IncomeSerializer(ModelSerializer):
     recurring = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The recurring income this row was posted from, if any."
+        read_only=True, allow_null=True, help_text="The recurring income this row was posted from, if any."
     )
 
     class Meta:
@@ -53,7 +54,7 @@ class IncomeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"date": {"required": False, "help_text": "YYYY-MM-DD; omitted: the user's local today."}}
 
 
-class BudgetSerializer(serializers.ModelSerializer):
+class BudgetSerializer(ModelSerializer):
     """A monthly limit for one category; a user has at most one budget per category."""
 
     class Meta:
@@ -76,7 +77,7 @@ class BudgetSerializer(serializers.ModelSerializer):
         return value
 
 
-class _RecurrenceSerializer(serializers.ModelSerializer):
+class _RecurrenceSerializer(ModelSerializer):
     """Field checks only; the dates' order is the model's rule (Recurrence.clean), via the service."""
 
 
@@ -135,7 +136,7 @@ class CashflowQuerySerializer(serializers.Serializer):
 
 class BudgetStatusQuerySerializer(serializers.Serializer):
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
+        r"^(?!0000)\d{4}-(0[1-9]|1[0-2])$", required=False,
         help_text="YYYY-MM; default: the user's current month.",
         error_messages={"invalid": "Enter a month as YYYY-MM."},
     )

@@ -9,7 +9,7 @@ must be one of the user's: another user's id is a 400 naming the field, like a m
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pam_project.api_support import OwnedPrimaryKeyRelatedField
+from pam_project.api_support import ModelSerializer, OwnedPrimaryKeyRelatedField
 from travel.models import FuelLog, MaintenanceItem, MaintenanceRecord, SavedPlace, Trip, TripStop, Vehicle
 from travel.selectors import trip_estimate
 
@@ -28,7 +28,7 @@ def money(**kwargs) -> serializers.DecimalField:
 # --- rows ---
 
 
-class VehicleSerializer(serializers.ModelSerializer):
+class VehicleSerializer(ModelSerializer):
     class Meta:
         model = Vehicle
         fields = [
@@ -43,7 +43,7 @@ class VehicleSerializer(serializers.ModelSerializer):
         }
 
 
-class FuelLogSerializer(serializers.ModelSerializer):
+class FuelLogSerializer(ModelSerializer):
     """A fill-up; creating one also logs a ``fuel`` expense (``expense``)."""
 
     vehicle = owned_vehicle(required=False)
@@ -94,7 +94,7 @@ class FuelEconomySerializer(serializers.Serializer):
     last_price_per_gallon = serializers.FloatField(allow_null=True)
 
 
-class MaintenanceItemSerializer(serializers.ModelSerializer):
+class MaintenanceItemSerializer(ModelSerializer):
     """A recurring job, due at whichever of its intervals comes first."""
 
     vehicle = owned_vehicle(required=False)
@@ -144,7 +144,7 @@ class MaintenanceDueQuerySerializer(serializers.Serializer):
     vehicle = owned_vehicle(required=False, help_text="Only this vehicle's jobs (one of your vehicles' ids).")
 
 
-class MaintenanceRecordSerializer(serializers.ModelSerializer):
+class MaintenanceRecordSerializer(ModelSerializer):
     """A job done; with a cost it also logs a ``maintenance`` expense (``expense``)."""
 
     vehicle = owned_vehicle(required=False)
@@ -164,7 +164,7 @@ class MaintenanceRecordSerializer(serializers.ModelSerializer):
         }
 
 
-class TripStopSerializer(serializers.ModelSerializer):
+class TripStopSerializer(ModelSerializer):
     class Meta:
         model = TripStop
         fields = ["id", "position", "name", "latitude", "longitude", "kind", "arrive_on", "depart_on",
@@ -213,7 +213,7 @@ class TripEstimateSerializer(serializers.Serializer):
     over_budget = money(help_text="How far total_cost is over budget; null when within it.")
 
 
-class TripSerializer(serializers.ModelSerializer):
+class TripSerializer(ModelSerializer):
     """A trip with its stops in order. Stops are given on create; afterwards add them with POST
     trips/{id}/stops/ and change or remove them at trip-stops/{id}/."""
 
@@ -246,7 +246,7 @@ class TripDetailSerializer(TripSerializer):
         return trip_estimate(trip)
 
 
-class SavedPlaceSerializer(serializers.ModelSerializer):
+class SavedPlaceSerializer(ModelSerializer):
     amenities = serializers.ListField(
         child=serializers.CharField(max_length=60), max_length=30, required=False,
         help_text="e.g. [\"full hookups\", \"wifi\"]; stored lower-case without repeats.",
