@@ -8,7 +8,6 @@ delta a failure ends the turn with what was said (DESIGN.md, "Providers").
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from functools import lru_cache
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from assistant.prompts import as_data
 from assistant.providers.base import CircuitBreaker, MessageDone, ModelRequest, ProviderError, TextDelta
 from assistant.registry import ToolContext, call_tool, tool_card
 
@@ -147,7 +147,8 @@ async def run_turn(*, chain: ProviderChain, request: ModelRequest, ctx: ToolCont
                 {
                     "type": "tool_result",
                     "tool_use_id": tool_use["id"],
-                    "content": json.dumps(outcome.result),
+                    # Data, never instructions: markup escaped so record text cannot close the block.
+                    "content": as_data(outcome.result),
                     "is_error": outcome.is_error,
                 }
             )

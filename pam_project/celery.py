@@ -11,9 +11,19 @@ Run a worker with ``celery -A pam_project worker`` and exactly one ``celery -A p
 import os
 
 from celery import Celery
+from celery.signals import after_setup_logger, after_setup_task_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pam_project.settings")
 
 app = Celery("pam")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def mask_secrets_in_worker_logs(logger, **kwargs):
+    """A worker replaces the root logger's handlers with its own: mask on those too."""
+    from pam_project.log_masking import mask_handlers
+
+    mask_handlers(logger)

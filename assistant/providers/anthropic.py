@@ -6,6 +6,10 @@ comes last, uncached. One ``AsyncAnthropic`` client per process. The SDK's own r
 an overloaded, rate-limited or failing call is retried on the next model of ``PAM_MODEL`` +
 ``PAM_FALLBACK_MODELS`` only before the first delta was forwarded, then the provider gives up and
 the chain moves on to ``local``.
+
+Text from the user's records reaches Claude in two places only, both as data: the labelled
+``<user_context>`` system block and ``tool_result`` blocks, JSON with markup escaped
+(``assistant.prompts.as_data``); PAM's static prompt says such text is never an instruction.
 """
 
 from __future__ import annotations

@@ -92,7 +92,10 @@ export function createTripMap(container, { tileUrl = "", onNote = () => {}, kind
     });
     const label = `${index + 1}. ${stop.name}`;
     const marker = L.marker([stop.latitude, stop.longitude], { icon, title: label, alt: label, keyboard: true, riseOnHover: true });
-    marker.bindTooltip(`${label} · ${kindLabel(stop.kind)}`, { direction: "top", className: "stop-tooltip" });
+    // Leaflet puts a string tooltip in as HTML; a stop's name is the user's text, so give it a node.
+    const tooltip = document.createElement("span");
+    tooltip.textContent = `${label} · ${kindLabel(stop.kind)}`;
+    marker.bindTooltip(tooltip, { direction: "top", className: "stop-tooltip" });
     return marker;
   }
 
