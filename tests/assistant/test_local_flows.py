@@ -269,3 +269,25 @@ class TestReadFlows:
         url = state.tool_calls[0]["result"]["url"]
         assert "start=2026-10-01" in url and "end=2026-10-31" in url
         assert state.text == f"Here's your CSV of 2 expenses from Oct 1 to Oct 31 ($65.00 in all): {url}"
+
+
+class TestRolloverBudgetsInReplies:
+    """A rollover budget's month is its limit plus what carried over: the reply says both, so its
+    figures add up (spent + left = what the month has)."""
+
+    @pytest.fixture
+    def groceries(self, alice):
+        budget = Budget.objects.create(user=alice, category="groceries", monthly_limit=Decimal("400"), rollover=True,
+                                       rollover_started_on=datetime.date(2026, 10, 1))
+        spend(alice, "300", "groceries", datetime.date(2026, 10, 12))  # $100 left in October rolls over
+        return budget
+
+    def test_logging_an_expense_says_what_the_month_has_with_the_carryover(self, alice, groceries):
+        state = chat(alice, "spent $45 on groceries yesterday")
+        assert "That's $45.00 of the $500.00 you have for groceries this month ($400.00 budget + $100.00 " \
+               "rolled over, 9% used), $455.00 left." in state.text
+
+    def test_the_budget_status_line_adds_up_too(self, alice, groceries):
+        spend(alice, "120", "groceries", YESTERDAY)
+        state = chat(alice, "how are my budgets?")
+        assert "Groceries: $120.00 of $500.00 (24%; $400.00 budget + $100.00 rolled over) — $380.00 left" in state.text

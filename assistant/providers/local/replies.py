@@ -29,10 +29,24 @@ def _percent(value: float) -> str:
     return f"{value:.0f}%"
 
 
+def _carried(item: dict, currency: str) -> str:
+    """How a rollover budget's month differs from its limit ("$800.00 budget + $281.30 rolled
+    over"), or "" when nothing was carried over."""
+    carryover = Decimal(item.get("carryover") or 0)
+    if not carryover:
+        return ""
+    limit = format_money(item["monthly_limit"], currency)
+    if carryover > 0:
+        return f"{limit} budget + {format_money(carryover, currency)} rolled over"
+    return f"{limit} budget − {format_money(-carryover, currency)} overspent last month"
+
+
 def _budget_line(item: dict, currency: str) -> str:
     spent = format_money(item["spent"], currency)
-    limit = format_money(item["monthly_limit"], currency)
-    line = f"• {Category(item['category']).label}: {spent} of {limit} ({_percent(item['percent_used'])})"
+    limit = format_money(item.get("available", item["monthly_limit"]), currency)
+    carried = _carried(item, currency)
+    used = _percent(item["percent_used"]) + (f"; {carried}" if carried else "")
+    line = f"• {Category(item['category']).label}: {spent} of {limit} ({used})"
     remaining = Decimal(item["remaining"])
     if item["state"] == "over":
         return f"{line} — over by {format_money(-remaining, currency)}"
@@ -83,9 +97,17 @@ def log_expense(data: dict, today: datetime.date, arguments: dict) -> str:
     budget = data.get("budget")
     if budget:
         spent = format_money(budget["spent"], currency)
-        limit = format_money(budget["monthly_limit"], currency)
+        limit = format_money(budget.get("available", budget["monthly_limit"]), currency)
+        carried = _carried(budget, currency)
         remaining = Decimal(budget["remaining"])
-        if budget["state"] == "over":
+        if carried:  # a rollover month: its total is the limit plus (or minus) what carried over
+            text += (
+                f" That's {spent} of the {limit} you have for {_label(expense['category'])} this month "
+                f"({carried}, {_percent(budget['percent_used'])} used), "
+                + (f"{format_money(-remaining, currency)} over." if budget["state"] == "over"
+                   else f"{format_money(remaining, currency)} left.")
+            )
+        elif budget["state"] == "over":
             text += (
                 f" You're now {format_money(-remaining, currency)} over your {_label(expense['category'])} budget "
                 f"this month ({spent} of {limit})."
@@ -95,8 +117,8 @@ def log_expense(data: dict, today: datetime.date, arguments: dict) -> str:
                 f" That's {spent} of your {limit} {_label(expense['category'])} budget this month "
                 f"({_percent(budget['percent_used'])}), {format_money(remaining, currency)} left."
             )
-            if budget["state"] == "near":
-                text += f" Heads-up: you're past your {budget['alert_threshold_percent']}% alert."
+        if budget["state"] == "near":
+            text += f" Heads-up: you're past your {budget['alert_threshold_percent']}% alert."
     elif expense["date"][:7] == today.isoformat()[:7]:
         text += (
             f" You've spent {format_money(data['category_spent_this_month'], currency)} on "
