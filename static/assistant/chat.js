@@ -664,15 +664,19 @@ function startChat(root) {
         offerUndo(card, frame.undo_id, frame.undo_until);
       }
     }
-    if (!frame.already_resolved && scalar(frame.message)) {
-      const view = createMessage("assistant");
-      view.row.dataset.status = "complete";
-      if (frame.reply_id != null) view.row.dataset.replyId = String(frame.reply_id);
-      view.text.textContent = frame.message;
-      list.append(view.row);
-      follow(true);
-    }
+    if (!frame.already_resolved) appendNote(frame);
     dispatchUiActions(frame.ui_actions);
+  }
+
+  // PAM's saved note about an answered action or an undo, as an assistant message.
+  function appendNote(frame) {
+    if (!scalar(frame.message)) return;
+    const view = createMessage("assistant");
+    view.row.dataset.status = "complete";
+    if (frame.reply_id != null) view.row.dataset.replyId = String(frame.reply_id);
+    view.text.textContent = frame.message;
+    list.append(view.row);
+    follow(true);
   }
 
   function onActionError(frame) {
@@ -708,14 +712,7 @@ function startChat(root) {
 
   function onUndoResult(frame) {
     for (const card of undoCards(scalar(frame.undo_id))) settleUndoCard(card, scalar(frame.status), scalar(frame.message));
-    if (frame.status === "done" && scalar(frame.message)) {
-      const view = createMessage("assistant");
-      view.row.dataset.status = "complete";
-      if (frame.reply_id != null) view.row.dataset.replyId = String(frame.reply_id);
-      view.text.textContent = frame.message;
-      list.append(view.row);
-      follow(true);
-    }
+    if (frame.status === "done") appendNote(frame);
     dispatchUiActions(frame.ui_actions);
   }
 

@@ -8,12 +8,10 @@ import time
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
 from assistant.models import Message
 from pam_project import ratelimit
-from pam_project.asgi import application
 from tests.assistant.chat_helpers import chat_turn, send_chat
 from tests.fakes.anthropic_server import text_reply, text_then_error, text_then_stall
 
@@ -38,31 +36,6 @@ async def refused_with(socket, close_code: int) -> dict:
     frame = await socket.receive_json_from(timeout=5)
     assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": close_code}
     return frame
-
-
-@pytest.fixture
-async def program_socket():
-    """``await program_socket(forwarded_for=...)``: an accepted socket without an Origin (a
-    program), from that address when given. Every one is disconnected at teardown (a consumer
-    the test left open would keep waiting on the channel layer)."""
-    opened = []
-
-    async def connect(*, forwarded_for: str | None = None):
-        headers = [(b"host", b"127.0.0.1")]
-        if forwarded_for:
-            headers.append((b"x-forwarded-for", forwarded_for.encode()))
-        communicator = WebsocketCommunicator(application, "/ws/pam/", headers=headers)
-        opened.append(communicator)
-        connected, _ = await communicator.connect()
-        assert connected
-        return communicator
-
-    yield connect
-    for communicator in opened:
-        try:
-            await communicator.disconnect(timeout=5)
-        except Exception:  # already closed by the server
-            pass
 
 
 class TestTokenBucket:

@@ -7,37 +7,14 @@ import datetime
 import jwt
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from assistant.models import Message
-from pam_project.asgi import application
 from tests.assistant.chat_helpers import chat_turn, send_chat
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-async def program_socket():
-    """``await program_socket(path=..., headers=...)``: an accepted socket without an Origin
-    header (a program, not a browser), not yet signed in. Disconnected at teardown."""
-    opened = []
-
-    async def connect(path="/ws/pam/", headers=()):
-        communicator = WebsocketCommunicator(application, path, headers=[(b"host", b"127.0.0.1"), *headers])
-        opened.append(communicator)
-        connected, _ = await communicator.connect()
-        assert connected
-        return communicator
-
-    yield connect
-    for communicator in opened:
-        try:
-            await communicator.disconnect(timeout=5)
-        except Exception:  # already closed by the server
-            pass
 
 
 async def refused_with(socket, close_code: int) -> dict:
