@@ -508,7 +508,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             logger.exception("could not save the reply to %s", message_id)
             reply = None
         # The turn is over before its last frame goes out: a message sent the moment the reply
-        # arrives, in this tab or another, may start the next one.
+        # arrives, in this tab or another, may start the next one. (holding_turn releases the
+        # lock again, a no-op then, for a turn cancelled before it got here.)
         self.turn_running = False
         if self.turn_lock is not None:
             await asyncio.shield(sync_to_async(self.turn_lock.release, thread_sensitive=False)())

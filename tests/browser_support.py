@@ -145,6 +145,14 @@ async def log_in(page, base_url: str, path: str, username: str, password: str) -
     await expect(page).to_have_url(f"{base_url}{path}")
 
 
+async def open_chat(page, base_url: str, username: str) -> None:
+    """Log in as ``username`` (the fixtures' password, "<username>-password-123") through the
+    chat page and wait until it is ready and its socket connected."""
+    await log_in(page, base_url, "/", username, f"{username}-password-123")
+    await page.wait_for_selector('body[data-pam-ready="1"]')
+    await expect(page.locator("#connection-status")).to_have_text("Connected")
+
+
 async def keep_screenshot(page, name: str) -> None:
     """With PAM_TEST_SCREENSHOTS set, save a full-page screenshot as test-artifacts/<name>.png."""
     if os.environ.get("PAM_TEST_SCREENSHOTS"):

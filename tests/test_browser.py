@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.async_api import expect
 
 from finance.models import Expense
-from tests.browser_support import DENVER, failure_report, keep_screenshot, log_in
+from tests.browser_support import DENVER, failure_report, keep_screenshot, open_chat
 
 
 @database_sync_to_async
@@ -43,9 +43,7 @@ class TestChatInTheBrowser:
             "Page errors": lambda: page_errors, "WebSocket frames": lambda: frames[-20:],
         }):
             # Not logged in: the chat sends her to the login page, then back to the chat.
-            await log_in(page, base_url, "/", "alice", "alice-password-123")
-            await page.wait_for_selector('body[data-pam-ready="1"]')
-            await expect(page.locator("#connection-status")).to_have_text("Connected")
+            await open_chat(page, base_url, "alice")
             await expect(page.locator("#welcome")).to_be_visible()
 
             yesterday_before = denver_yesterday()
@@ -123,9 +121,7 @@ class TestChatInTheBrowser:
 
         keep_id, doomed_id = await seed()
         async with failure_report(page, "browser-confirm", server_output, **{"Page errors": lambda: page_errors}):
-            await log_in(page, base_url, "/", "alice", "alice-password-123")
-            await page.wait_for_selector('body[data-pam-ready="1"]')
-            await expect(page.locator("#connection-status")).to_have_text("Connected")
+            await open_chat(page, base_url, "alice")
             await page.fill("#composer", "delete the $30 propane expense")
             await page.press("#composer", "Enter")
 
@@ -167,9 +163,7 @@ class TestChatInTheBrowser:
         base_url, server_output = live_pam
         page = browser_page
         async with failure_report(page, "browser-alert", server_output):
-            await log_in(page, base_url, "/", "alice", "alice-password-123")
-            await page.wait_for_selector('body[data-pam-ready="1"]')
-            await expect(page.locator("#connection-status")).to_have_text("Connected")
+            await open_chat(page, base_url, "alice")
 
             alert = await database_sync_to_async(alert_raise)(
                 user=alice, category="budget", severity="high", title="Dining budget nearly spent",

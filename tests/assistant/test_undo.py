@@ -422,16 +422,14 @@ class TestUndoInTheBrowser:
     ):
         from playwright.async_api import expect
 
-        from tests.browser_support import failure_report, keep_screenshot, log_in
+        from tests.browser_support import failure_report, keep_screenshot, open_chat
 
         base_url, server_output = live_pam
         page = browser_page
         page_errors = []
         page.on("pageerror", lambda error: page_errors.append(str(error)))
         async with failure_report(page, "browser-undo", server_output, **{"Page errors": lambda: page_errors}):
-            await log_in(page, base_url, "/", "alice", "alice-password-123")
-            await page.wait_for_selector('body[data-pam-ready="1"]')
-            await expect(page.locator("#connection-status")).to_have_text("Connected")
+            await open_chat(page, base_url, "alice")
             await page.fill("#composer", "I spent $45.20 on groceries yesterday")
             await page.press("#composer", "Enter")
 

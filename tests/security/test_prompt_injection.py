@@ -25,7 +25,7 @@ from assistant.registry import get_tool
 from finance import services as finance_services
 from finance.models import Expense
 from tests.assistant.chat_helpers import chat_turn, of_type
-from tests.browser_support import failure_report, log_in
+from tests.browser_support import failure_report, open_chat
 from tests.fakes.anthropic_server import text_reply, tool_use_reply
 from travel import services as travel_services
 from travel.models import Trip, TripStop
@@ -251,9 +251,7 @@ class TestPagesShowRecordTextAsText:
             assert await page.locator("main img, main script").count() == 0
 
         async with failure_report(page, "browser-injection", server_output, **{"Page errors": lambda: page_errors}):
-            await log_in(page, base_url, "/", "alice", "alice-password-123")
-            await page.wait_for_selector('body[data-pam-ready="1"]')
-            await expect(page.locator("#connection-status")).to_have_text("Connected")
+            await open_chat(page, base_url, "alice")
             await page.fill("#composer", "show my recent expenses")
             await page.press("#composer", "Enter")
             reply = page.locator('article.msg[data-role="assistant"][data-status="complete"] .msg__text')
