@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from assistant.prompts import as_data
 from assistant.providers.base import CircuitBreaker, MessageDone, ModelRequest, ProviderError, TextDelta
 from assistant.registry import ToolContext, call_tool, tool_card
+from pam_project import metrics
+from pam_project.worker_threads import in_worker_thread
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class TurnState:
     provider: str = ""
     model: str = ""
     usage: dict = field(default_factory=dict)
+    provider_seconds: float = 0.0  # time spent waiting on the model, for the server's own latency
 
     def add_usage(self, usage: dict) -> None:
         for key, value in usage.items():
@@ -66,11 +69,12 @@ class ProviderChain:
                 continue
             forwarded = False
             try:
-                async for event in provider.stream(request):
+                async for event in metrics.timed_provider(provider.stream(request), provider.name):
                     if isinstance(event, TextDelta):
                         forwarded = True
                     yield event
             except ProviderError as exc:
+                metrics.provider_error(provider.name)
                 breaker.record_failure()
                 failed.add(provider.name)
                 logger.warning("provider %s failed (%s)", provider.name, exc)
@@ -102,6 +106,22 @@ def default_chain() -> ProviderChain:
 Emit = Callable[[dict], Awaitable[None]]
 
 
+async def timed_events(events: AsyncIterator, state: TurnState) -> AsyncIterator:
+    """``events`` unchanged, adding the time spent waiting for each one to
+    ``state.provider_seconds`` (time.perf_counter seconds; the caller's work between events is
+    not counted)."""
+    iterator = aiter(events)
+    while True:
+        waiting_since = time.perf_counter()
+        try:
+            event = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        finally:
+            state.provider_seconds += time.perf_counter() - waiting_since
+        yield event
+
+
 async def run_turn(*, chain: ProviderChain, request: ModelRequest, ctx: ToolContext, state: TurnState,
                    emit: Emit) -> TurnState:
     """Run the model/tool loop for one user message, updating ``state`` as it goes.
@@ -115,7 +135,7 @@ async def run_turn(*, chain: ProviderChain, request: ModelRequest, ctx: ToolCont
         round_request = dataclasses.replace(request, messages=messages)
         done: MessageDone | None = None
         separator_pending = bool(state.text)
-        async for event in chain.stream(round_request, failed_providers):
+        async for event in timed_events(chain.stream(round_request, failed_providers), state):
             if isinstance(event, TextDelta):
                 delta = event.text
                 if separator_pending and delta.strip():
@@ -138,7 +158,8 @@ async def run_turn(*, chain: ProviderChain, request: ModelRequest, ctx: ToolCont
         messages.append({"role": "assistant", "content": done.content})
         results = []
         for tool_use in done.tool_uses:
-            outcome = await database_sync_to_async(call_tool)(tool_use["name"], tool_use.get("input"), ctx)
+            outcome = await in_worker_thread(call_tool)(
+                tool_use["name"], tool_use.get("input"), ctx)
             state.tool_calls.append(outcome.as_record())
             state.ui_actions.extend(action for action in outcome.ui_actions if action not in state.ui_actions)
             record = outcome.as_record()

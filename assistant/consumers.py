@@ -38,13 +38,7 @@ from assistant.protocol import (
     UndoFrame,
 )
 from assistant.providers.base import ModelRequest
-from assistant.ratelimit import (
-    chat_retry_after,
-    connection_retry_after,
-    frame_retry_after,
-    holding_turn,
-    turn_acquire,
-)
+from assistant.ratelimit import chat_admit, connection_retry_after, frame_retry_after, holding_turn
 from assistant.registry import ToolContext, tool_schemas
 from assistant.selectors import llm_history
 from assistant.services import (
@@ -58,7 +52,8 @@ from assistant.services import (
     message_reply_create,
 )
 from assistant.undo import UndoNotFound, change_undo
-from pam_project import rls
+from pam_project import metrics, observability, rls
+from pam_project.worker_threads import in_worker_thread
 
 logger = logging.getLogger(__name__)
 
@@ -69,45 +64,75 @@ CLOSE_TOO_MANY_CONNECTIONS = 4429  # too many connection attempts from the addre
 
 
 @dataclass
+class PreparedTurn:
+    request: ModelRequest
+    ctx: ToolContext
+
+
+@dataclass
 class Received:
     message: Message | None
     created: bool
     retry_after: int | None = None
     refusal: str | None = None
     turn_lock: object | None = None  # the user's turn slot, held for the turn this message starts
-
-
-@dataclass
-class PreparedTurn:
-    request: ModelRequest
-    ctx: ToolContext
+    prepared: PreparedTurn | None = None  # what the turn needs, when the message was saved now
+    preparing_failed: Exception | None = None  # why it is missing then (the turn reports it)
 
 
 def receive_chat(user, frame: ChatFrame, text: str) -> Received:
-    """Take the user's turn slot (one running turn per user, in any tab), rate-limit, then save the
-    user's message (a resent message_id is not counted again). The slot comes back in
-    ``turn_lock`` only when the message was saved now, else it is let go here."""
-    turn_lock = None
-    if not Message.objects.filter(user=user, client_message_id=frame.message_id).exists():
-        turn_lock = turn_acquire(user_id=user.id)
-        if turn_lock is None:
-            return Received(None, False, 1, "PAM is still answering you in another window. Stop it or wait a moment.")
-        retry_after = chat_retry_after(user_id=user.id)
-        if retry_after is not None:
-            turn_lock.release()
-            return Received(None, False, retry_after)
+    """A chat frame's work before the model is called, in one worker-thread call: count the frame
+    and the message and take the user's turn slot (one Redis round trip), save the message (one
+    INSERT in a running conversation), then load what the turn needs (``prepare_turn``).
+
+    The slot comes back in ``turn_lock`` only when the message was saved now; a resent
+    ``message_id`` is answered with the first message (``created`` False) and lets the slot go.
+    A resend of the message a turn is answering in another window is a duplicate, not a refusal.
+    Raises ConversationNotFound."""
+    admission = chat_admit(user_id=user.id)
+    if admission.refused_by == "lock":
+        resent = Message.objects.filter(user=user, client_message_id=frame.message_id).first()
+        if resent is not None:
+            return Received(resent, False)
+        return Received(None, False, 1, "PAM is still answering you in another window. Stop it or wait a moment.")
+    if admission.refused_by == "first":
+        return Received(None, False, admission.retry_after,
+                        f"Too many frames at once; try again in {admission.retry_after} s.")
+    if admission.refused_by is not None:
+        return Received(None, False, admission.retry_after)
+    turn_lock = admission.lock
     try:
         message, created = message_receive(
             user=user, client_message_id=frame.message_id, text=text, conversation_id=frame.conversation_id
         )
     except BaseException:
-        if turn_lock is not None:
-            turn_lock.release()
+        turn_lock.release()
         raise
-    if turn_lock is not None and not created:
+    if not created:
         turn_lock.release()
         return Received(message, created)
-    return Received(message, created, turn_lock=turn_lock)
+    received = Received(message, created, turn_lock=turn_lock)
+    try:  # the message is saved: from here a failure is the turn's, reported as its error frame
+        received.prepared = prepare_turn(user, message, frame.context)
+    except Exception as exc:
+        received.preparing_failed = exc
+    return received
+
+
+def finish_turn(message: Message, state: "agent.TurnState", status: str, latency_ms: int, turn_lock) -> Message | None:
+    """Save PAM's reply (one INSERT), then let the user's turn slot go: one worker-thread call.
+    Returns the reply, or None when it could not be saved (logged)."""
+    try:
+        return message_reply_create(
+            user_message=message, content=state.text, status=status, tool_calls=state.tool_calls,
+            provider=state.provider, model=state.model, usage=state.usage, latency_ms=latency_ms,
+        )
+    except Exception:
+        logger.exception("could not save the reply to %s", message.client_message_id)
+        return None
+    finally:
+        if turn_lock is not None:
+            turn_lock.release()
 
 
 def tool_context(user, profile: dict, context: ChatContext | None, conversation_id: int | None) -> ToolContext:
@@ -169,6 +194,27 @@ def undo_change(user, frame: UndoFrame) -> dict:
     return {"type": "undo_result", "undo_id": str(frame.undo_id), "status": outcome.status,
             "message": outcome.message, "ui_actions": outcome.ui_actions,
             "conversation_id": outcome.change.conversation_id, "reply_id": outcome.reply.id if outcome.reply else None}
+
+
+def well_formed_chat(text_data: str | None) -> ChatFrame | None:
+    """The frame as a ChatFrame when it is a valid chat frame with a message to answer (nearly
+    every frame a client sends), else None: the frame then takes the general path, which counts
+    it before reading it and explains what is wrong."""
+    if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+        return None
+    try:
+        content = json.loads(text_data)
+    except ValueError:
+        return None
+    if not isinstance(content, dict) or content.get("type") != "chat":
+        return None
+    message = content.get("message")
+    if not isinstance(message, str) or len(message) > MAX_MESSAGE_CHARS or not message.strip():
+        return None
+    try:
+        return ChatFrame.model_validate(content)
+    except pydantic.ValidationError:
+        return None
 
 
 def readable_message_id(text_data: str | None) -> str | None:
@@ -243,6 +289,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         else, or a token simplejwt does not accept, closes the socket (4401)."""
         self.awaiting_auth = False
         self.auth_deadline.cancel()
+        self.auth_deadline = None  # not kept (with its coroutine) for the socket's life
         content = None
         if text_data is not None and len(text_data) <= socket_auth.MAX_AUTH_FRAME_CHARS:
             try:
@@ -264,6 +311,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def start_session(self, *, accepted=False):
         """The signed-in socket: join the user's push group, say ``connection``, send waiting alerts."""
+        metrics.socket_opened()
+        self.socket_counted = True  # disconnect uncounts it
         try:
             await self.channel_layer.group_add(f"user.{self.user.id}", self.channel_name)
             self.group_name = f"user.{self.user.id}"
@@ -282,6 +331,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("could not send waiting alerts", exc_info=True)
 
     async def disconnect(self, code):
+        if getattr(self, "socket_counted", False):
+            self.socket_counted = False
+            metrics.socket_closed()
         self.is_closed = True
         self.awaiting_auth = False
         if self.auth_deadline is not None:
@@ -308,9 +360,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(frame)
 
     async def receive(self, text_data=None, bytes_data=None):
+        self.frame_arrived = time.perf_counter()  # read by handle_chat for the turn's server_ms
         if self.user is None:
             if self.awaiting_auth:
                 await self.authenticate(text_data)
+            return
+        chat = well_formed_chat(text_data)
+        if chat is not None:  # the common frame: counted with its message in one round trip
+            await self.handle_chat(chat)
             return
         retry_after = await sync_to_async(frame_retry_after, thread_sensitive=False)(user_id=self.user.id)
         if retry_after is not None:
@@ -375,13 +432,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def handle_chat(self, frame: ChatFrame):
+        """A well-formed chat frame (``well_formed_chat``; any other reaches here only to be
+        refused for its empty message)."""
+        arrived = self.frame_arrived
         message_id = str(frame.message_id)
         text = frame.message.strip()
         if not text:
             await self.send_error(ErrorCode.VALIDATION_ERROR, "The message is empty.", message_id)
             return
         if self.turn_running:
-            if message_id == str(self.turn_message.client_message_id):
+            retry_after = await sync_to_async(frame_retry_after, thread_sensitive=False)(user_id=self.user.id)
+            if retry_after is None and message_id == str(self.turn_message.client_message_id):
                 await self.send_json({"type": "message_ack", "message_id": message_id,
                                       "conversation_id": self.turn_message.conversation_id, "duplicate": True})
                 return
@@ -389,11 +450,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 ErrorCode.RATE_LIMIT_EXCEEDED,
                 "PAM is still answering your previous message. Stop it or wait a moment.",
                 message_id,
-                retry_after=1,
+                retry_after=retry_after or 1,
             )
             return
         try:
-            received = await database_sync_to_async(receive_chat)(self.user, frame, text)
+            received = await in_worker_thread(receive_chat)(self.user, frame, text)
         except ConversationNotFound:
             await self.send_error(ErrorCode.NOT_FOUND, "That conversation was not found.", message_id)
             return
@@ -416,8 +477,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not received.created:
             return
         self.turn_message, self.turn_lock, self.turn_running = message, received.turn_lock, True
-        self.turn_task = asyncio.create_task(holding_turn(received.turn_lock, self.run_turn(message, message_id,
-                                                                                             frame.context)))
+        self.turn_task = asyncio.create_task(holding_turn(received.turn_lock, self.run_turn(received, arrived)))
 
     async def handle_stop(self, frame: StopFrame):
         message_id = str(frame.message_id)
@@ -470,8 +530,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """A push from elsewhere (a change made on the dashboard, the API or another tab)."""
         await self.send_json({"type": "ui_actions", "actions": event["actions"]})
 
-    async def run_turn(self, message: Message, message_id: str, client_context: ChatContext | None):
-        started = time.monotonic()
+    async def run_turn(self, received: Received, arrived: float):
+        """The model/tool loop for a saved message, then its reply saved and sent. ``arrived`` is
+        the chat frame's time.perf_counter() on arrival, for the reply's ``server_ms``."""
+        message = received.message
+        message_id = str(message.client_message_id)
+        observability.set_request_id(message_id)  # the turn's log lines carry its message_id
         state = agent.TurnState()
         status, error = Message.Status.COMPLETE, None
 
@@ -480,7 +544,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
         try:
             await emit({"type": "chat_response_start", "conversation_id": message.conversation_id})
-            prepared = await database_sync_to_async(prepare_turn)(self.user, message, client_context)
+            if received.prepared is None:
+                raise received.preparing_failed
+            prepared = received.prepared
             await agent.run_turn(
                 chain=agent.default_chain(), request=prepared.request, ctx=prepared.ctx, state=state, emit=emit
             )
@@ -497,22 +563,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             status = Message.Status.ERROR
             error = (ErrorCode.INTERNAL_ERROR, "Something went wrong on PAM's side. Your message is saved.")
 
-        latency_ms = int((time.monotonic() - started) * 1000)
-        try:
-            # Shielded: a stop or a disconnect arriving now must not lose the reply.
-            reply = await asyncio.shield(database_sync_to_async(message_reply_create)(
-                user_message=message, content=state.text, status=status, tool_calls=state.tool_calls,
-                provider=state.provider, model=state.model, usage=state.usage, latency_ms=latency_ms,
-            ))
-        except Exception:
-            logger.exception("could not save the reply to %s", message_id)
-            reply = None
+        latency_ms = int((time.perf_counter() - arrived) * 1000)
         # The turn is over before its last frame goes out: a message sent the moment the reply
-        # arrives, in this tab or another, may start the next one. (holding_turn releases the
-        # lock again, a no-op then, for a turn cancelled before it got here.)
-        self.turn_running = False
-        if self.turn_lock is not None:
-            await asyncio.shield(sync_to_async(self.turn_lock.release, thread_sensitive=False)())
+        # arrives, in this tab or another, may start the next one. Shielded: a stop or a
+        # disconnect arriving now must not lose the reply. (holding_turn releases the lock again,
+        # a no-op then, for a turn cancelled before it got here.)
+        try:
+            reply = await asyncio.shield(in_worker_thread(finish_turn)(
+                message, state, status, latency_ms, self.turn_lock))
+        finally:
+            self.turn_running = False
+        if reply is None and error is None:
+            # The reply is not kept (PostgreSQL went away mid-turn): never say the turn is complete.
+            error = (ErrorCode.INTERNAL_ERROR, "PAM could not save its reply; please ask again.")
         if error is not None:
             await self.send_error(error[0], error[1], message_id)
         else:
@@ -527,4 +590,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 "model": state.model,
                 "usage": state.usage,
                 "latency_ms": latency_ms,
+                "server_ms": round((time.perf_counter() - arrived) * 1000, 3),
+                "provider_ms": round(state.provider_seconds * 1000, 3),
             })
+        metrics.turn_finished(status.value, time.perf_counter() - arrived)

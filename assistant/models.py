@@ -64,6 +64,9 @@ class Conversation(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["user", "-updated_at"], name="conversation_user_recent")]
+        # What a message's (conversation, user) foreign key refers to (migration 0008): a message
+        # can only be saved into a conversation of its own user.
+        constraints = [models.UniqueConstraint(fields=["id", "user"], name="conversation_id_user")]
 
     def __str__(self):
         return self.title or f"Conversation {self.pk}"
@@ -79,7 +82,8 @@ class Message(models.Model):
         STOPPED = "stopped", "Stopped by the user"
         ERROR = "error", "Ended by an error"
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # Indexed by message_conversation_order below (its first column), not by an index of its own.
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pam_messages")
     role = models.CharField(max_length=10, choices=Role.choices)
     content = models.TextField(blank=True)
@@ -100,7 +104,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "created_at"], name="message_conversation_time")]
+        # A conversation's messages in order, read backwards for the latest (the chat turn's history:
+        # an index scan that stops after the last 30, however long the conversation).
+        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="message_conversation_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "client_message_id"],

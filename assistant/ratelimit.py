@@ -27,20 +27,34 @@ def connection_retry_after(*, ip: str) -> int | None:
     return ratelimit.take(f"pam:rl:connect:{ip}", capacity=settings.PAM_WS_CONNECTIONS_PER_MINUTE, per_seconds=60)
 
 
+def frame_bucket(user_id: int) -> ratelimit.Bucket:
+    """Every client frame of the user's, any socket, any type."""
+    return ratelimit.Bucket(f"pam:rl:frames:{user_id}", settings.PAM_WS_FRAMES_PER_MINUTE, 60)
+
+
+def chat_bucket(user_id: int) -> ratelimit.Bucket:
+    """Every new chat message of the user's."""
+    return ratelimit.Bucket(f"pam:rl:chat:{user_id}", settings.PAM_CHAT_MESSAGES_PER_MINUTE, 60)
+
+
+def turn_key(user_id: int) -> str:
+    return f"pam:turn:{user_id}"
+
+
 def frame_retry_after(*, user_id: int) -> int | None:
     """Count one client frame of the user's (any socket, any type): None, or seconds to wait."""
-    return ratelimit.take(f"pam:rl:frames:{user_id}", capacity=settings.PAM_WS_FRAMES_PER_MINUTE, per_seconds=60)
+    bucket = frame_bucket(user_id)
+    return ratelimit.take(bucket.key, capacity=bucket.capacity, per_seconds=bucket.per_seconds)
 
 
-def chat_retry_after(*, user_id: int) -> int | None:
-    """Count one new chat message of the user's: None, or seconds to wait."""
-    return ratelimit.take(f"pam:rl:chat:{user_id}", capacity=settings.PAM_CHAT_MESSAGES_PER_MINUTE, per_seconds=60)
-
-
-def turn_acquire(*, user_id: int) -> ratelimit.Lock | None:
-    """The user's turn slot, or None while a turn of theirs runs (in any tab or program). The
-    slot lapses PAM_TURN_LOCK_SECONDS after its last renewal, so a crashed process frees it."""
-    return ratelimit.acquire(f"pam:turn:{user_id}", ttl_seconds=settings.PAM_TURN_LOCK_SECONDS)
+def chat_admit(*, user_id: int) -> ratelimit.Admission:
+    """A chat frame's way in, in one Redis round trip: count it as a frame, take the user's turn
+    slot (one running turn per user, in any tab or program) and count it as a chat message. The
+    slot lapses PAM_TURN_LOCK_SECONDS after its last renewal, so a crashed process frees it.
+    ``refused_by`` is ``"first"`` (frames), ``"lock"`` (a turn of theirs runs) or ``"second"``
+    (messages); see ``pam_project.ratelimit.admit``."""
+    return ratelimit.admit(frame_bucket(user_id), chat_bucket(user_id), turn_key(user_id),
+                           ttl_seconds=settings.PAM_TURN_LOCK_SECONDS)
 
 
 async def holding_turn(lock: ratelimit.Lock, turn):

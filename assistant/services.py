@@ -65,24 +65,36 @@ def message_receive(
     already saved for the user (a resent frame), and the first message is returned. Without a
     ``conversation_id`` a new conversation is started, titled from the text. Raises
     ConversationNotFound when ``conversation_id`` is not one of the user's conversations.
+
+    In a running conversation this is one INSERT: the database refuses a message whose
+    conversation is not its user's (a foreign key on both, migration 0008), and the
+    conversation's ``updated_at`` follows from a trigger.
     """
+    message = Message(user=user, role=Message.Role.USER, content=text, client_message_id=client_message_id)
     try:
-        with transaction.atomic():
-            if conversation_id is None:
-                conversation_id = Conversation.objects.create(user=user, title=_title_from(text)).id
-            elif not Conversation.objects.filter(id=conversation_id, user=user).update(updated_at=timezone.now()):
-                raise ConversationNotFound(conversation_id)
-            message = Message.objects.create(
-                conversation_id=conversation_id,
-                user=user,
-                role=Message.Role.USER,
-                content=text,
-                client_message_id=client_message_id,
-            )
+        if conversation_id is None:
+            with transaction.atomic():
+                message.conversation = Conversation.objects.create(user=user, title=_title_from(text))
+                message.save(force_insert=True)
+        else:
+            message.conversation_id = conversation_id
+            _insert_alone(message)
     except IntegrityError:
+        if conversation_id is not None and not Conversation.objects.filter(id=conversation_id, user=user).exists():
+            raise ConversationNotFound(conversation_id) from None
         # This message_id was saved before (a resend, maybe on another socket): the first wins.
         return Message.objects.get(user=user, client_message_id=client_message_id), False
     return message, True
+
+
+def _insert_alone(row) -> None:
+    """INSERT ``row`` as one statement (its own transaction in autocommit); inside a caller's
+    transaction, in a savepoint, so a refused row leaves that transaction usable."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    else:
+        row.save(force_insert=True)
 
 
 def message_reply_create(
@@ -96,24 +108,22 @@ def message_reply_create(
     usage: dict,
     latency_ms: int | None,
 ) -> Message:
-    """Save PAM's reply to ``user_message``. A message has at most one reply (a database
-    constraint), so a turn that somehow ran twice cannot answer twice: IntegrityError."""
-    with transaction.atomic():
-        reply = Message.objects.create(
-            conversation_id=user_message.conversation_id,
-            user_id=user_message.user_id,
-            role=Message.Role.ASSISTANT,
-            content=content,
-            reply_to=user_message,
-            status=status,
-            tool_calls=tool_calls,
-            provider=provider,
-            model=model,
-            usage=usage,
-            latency_ms=latency_ms,
-        )
-        Conversation.objects.filter(id=user_message.conversation_id).update(updated_at=timezone.now())
-    return reply
+    """Save PAM's reply to ``user_message`` (one INSERT; the conversation's ``updated_at``
+    follows from a trigger). A message has at most one reply (a database constraint), so a turn
+    that somehow ran twice cannot answer twice: IntegrityError."""
+    return Message.objects.create(
+        conversation_id=user_message.conversation_id,
+        user_id=user_message.user_id,
+        role=Message.Role.ASSISTANT,
+        content=content,
+        reply_to=user_message,
+        status=status,
+        tool_calls=tool_calls,
+        provider=provider,
+        model=model,
+        usage=usage,
+        latency_ms=latency_ms,
+    )
 
 
 CONFIRMATION_TTL = datetime.timedelta(minutes=15)  # long enough to read it, short enough not to surprise
@@ -193,7 +203,6 @@ def action_resolve(*, user, action_id, approved: bool, ctx: ToolContext) -> Acti
                 content=_resolution_text(action, status, outcome), tool_calls=[record] if outcome else [],
                 provider="pam", model="",
             )
-            Conversation.objects.filter(id=action.conversation_id).update(updated_at=timezone.now())
     return ActionResolution(action, status, outcome, reply)
 
 
@@ -347,8 +356,8 @@ def _insert_new_alerts(alerts: list[Alert]) -> list[Alert]:
 
 
 def _say_in_chat(alerts: list[Alert]) -> None:
-    """Each alert as a PAM message in its user's latest conversation. Five queries, whatever
-    the number of alerts."""
+    """Each alert as a PAM message in its user's latest conversation (which moves to the top of
+    their list: migration 0008's trigger). Four queries, whatever the number of alerts."""
     if not alerts:
         return
     user_ids = {alert.user_id for alert in alerts}
@@ -365,7 +374,6 @@ def _say_in_chat(alerts: list[Alert]) -> None:
     for alert, message in zip(alerts, messages, strict=True):
         alert.chat_message = message
     Alert.objects.bulk_update(alerts, ["chat_message"])
-    Conversation.objects.filter(id__in=set(conversation_of.values())).update(updated_at=timezone.now())
 
 
 def alert_raise(

@@ -285,7 +285,7 @@ def change_undo(*, user, undo_id, say_in_chat: bool = False) -> UndoOutcome:
     conversation (an undo from the tool card). Raises UndoNotFound, also for another user's.
     """
     from assistant.context import PART_TTL_SECONDS
-    from assistant.models import Conversation, Message, UndoableChange
+    from assistant.models import Message, UndoableChange
     from pam_project.service_support import data_changed
 
     with transaction.atomic():
@@ -315,7 +315,6 @@ def change_undo(*, user, undo_id, say_in_chat: bool = False) -> UndoOutcome:
         if say_in_chat and change.conversation_id:
             reply = Message.objects.create(conversation_id=change.conversation_id, user=user,
                                            role=Message.Role.ASSISTANT, content=message, provider="pam", model="")
-            Conversation.objects.filter(id=change.conversation_id).update(updated_at=timezone.now())
     return UndoOutcome(change, "done", message, [{"type": name} for name in reloads], reply)
 
 

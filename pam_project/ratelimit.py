@@ -15,8 +15,9 @@ first.
 
 Redis is the django-redis ``default`` cache's server. When the cache is not Redis, or a Redis
 call fails (connection refused, the cache's short socket timeout), the same buckets and locks are
-kept in this process's memory, and Redis is tried again after ``REDIS_RETRY_SECONDS``: limits then
-hold per process instead of across processes, and no request waits on a dead Redis.
+kept in this process's memory, and Redis is tried again after ``PAM_REDIS_BREAKER_SECONDS`` (2 s,
+like the cache's breaker: pam_project/redis_breaker.py): limits then hold per process instead of
+across processes, and no request waits on a dead Redis.
 """
 
 from __future__ import annotations
@@ -34,27 +35,38 @@ from rest_framework.settings import api_settings
 
 logger = logging.getLogger(__name__)
 
-#: Seconds the in-process stand-in is used after a Redis call failed.
-REDIS_RETRY_SECONDS = 5.0
 #: Buckets and locks kept in memory per Redis location before the full and expired ones are pruned.
 MEMORY_PRUNE_AT = 10_000
 
-# KEYS[1] the bucket; ARGV capacity, tokens per millisecond. Returns 0 when a token was taken,
-# else the milliseconds until one is there.
-TAKE_LUA = """
-local capacity = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
+# take(key, capacity, tokens per millisecond): 0 when a token was taken, else the milliseconds
+# until one is there. ``now`` is Redis's clock in milliseconds.
+_TAKE_FUNCTION = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(bucket[1]) or capacity
-local at = tonumber(bucket[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate) + 1000)
-return wait
+local function take(key, capacity, rate)
+  local bucket = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(bucket[1]) or capacity
+  local at = tonumber(bucket[2]) or now
+  tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+  local wait = 0
+  if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate) end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil((capacity - tokens) / rate) + 1000)
+  return wait
+end
+"""
+# KEYS[1] the bucket; ARGV capacity, tokens per millisecond.
+TAKE_LUA = _TAKE_FUNCTION + "return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))"
+# KEYS: the first bucket, the second bucket, the lock; ARGV: their capacities and rates, the
+# lock's token and lifetime in ms. Returns {step refused (0 none, 1 first bucket, 2 lock held,
+# 3 second bucket), ms to wait}; the lock is let go again when the second bucket refuses.
+ADMIT_LUA = _TAKE_FUNCTION + """
+local wait = take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+if wait > 0 then return {1, wait} end
+if not redis.call('SET', KEYS[3], ARGV[5], 'NX', 'PX', ARGV[6]) then return {2, 0} end
+wait = take(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+if wait > 0 then redis.call('DEL', KEYS[3]) return {3, wait} end
+return {0, 0}
 """
 RENEW_LUA = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -130,7 +142,7 @@ def _memory() -> _Memory:
 
 def _redis():
     """The Redis client of the ``default`` cache, or None when the cache is not Redis or Redis
-    failed less than REDIS_RETRY_SECONDS ago."""
+    failed less than PAM_REDIS_BREAKER_SECONDS ago."""
     if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
         return None
     if _memory().down_until > time.monotonic():
@@ -142,8 +154,8 @@ def _redis():
 
 def _redis_failed(action: str) -> None:
     logger.warning("rate limits: Redis failed (%s); using in-process limits for %.0f s", action,
-                   REDIS_RETRY_SECONDS, exc_info=True)
-    _memory().down_until = time.monotonic() + REDIS_RETRY_SECONDS
+                   settings.PAM_REDIS_BREAKER_SECONDS, exc_info=True)
+    _memory().down_until = time.monotonic() + settings.PAM_REDIS_BREAKER_SECONDS
 
 
 def _redis_errors():
@@ -224,6 +236,65 @@ def acquire(key: str, *, ttl_seconds: float) -> Lock | None:
     if _memory().acquire(key, token, ttl_seconds):
         return Lock(key, token, ttl_seconds, in_memory=True)
     return None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A token bucket: ``capacity`` tokens refilled over ``per_seconds`` (see the module doc)."""
+
+    key: str
+    capacity: int
+    per_seconds: float
+
+    @property
+    def rate_per_second(self) -> float:
+        return self.capacity / self.per_seconds
+
+
+@dataclass
+class Admission:
+    """What ``admit`` decided: ``refused_by`` None (admitted, holding ``lock``), ``"first"`` or
+    ``"second"`` (that bucket is empty; ``retry_after`` whole seconds, at least 1) or ``"lock"``
+    (someone holds it)."""
+
+    refused_by: str | None
+    retry_after: int | None = None
+    lock: Lock | None = None
+
+
+def _seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))
+
+
+def admit(first: Bucket, second: Bucket, lock_key: str, *, ttl_seconds: float) -> Admission:
+    """Take a token from ``first``, then the lock ``lock_key`` (for ``ttl_seconds``), then a token
+    from ``second``, stopping at the first refusal (the lock is let go when ``second`` refuses).
+    One Redis round trip (a Lua script, atomic across processes); in-process while Redis is down.
+    """
+    token = secrets.token_hex(16)
+    client = _redis()
+    if client is not None:
+        try:
+            step, wait_ms = client.register_script(ADMIT_LUA)(
+                keys=[first.key, second.key, lock_key],
+                args=[first.capacity, first.rate_per_second / 1000, second.capacity, second.rate_per_second / 1000,
+                      token, int(ttl_seconds * 1000)])
+        except _redis_errors():
+            _redis_failed("admit")
+        else:
+            refused_by = {0: None, 1: "first", 2: "lock", 3: "second"}[int(step)]
+            if refused_by is None:
+                return Admission(None, lock=Lock(lock_key, token, ttl_seconds, in_memory=False))
+            return Admission(refused_by, _seconds(int(wait_ms) / 1000) if int(wait_ms) else None)
+    memory = _memory()
+    if wait := memory.take(first.key, first.capacity, first.rate_per_second):
+        return Admission("first", _seconds(wait))
+    if not memory.acquire(lock_key, token, ttl_seconds):
+        return Admission("lock")
+    if wait := memory.take(second.key, second.capacity, second.rate_per_second):
+        memory.release(lock_key, token)
+        return Admission("second", _seconds(wait))
+    return Admission(None, lock=Lock(lock_key, token, ttl_seconds, in_memory=True))
 
 
 def client_ip(remote_addr: str | None, forwarded_for: str | None) -> str | None:

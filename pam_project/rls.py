@@ -2,7 +2,7 @@
 
 Every query of PAM's code already filters by its user (DESIGN.md, "Permissions"). This is the
 defence in depth under it (docs/security.md): every table of a user's rows has a policy that
-shows and accepts only the rows of the user named by the transaction setting ``pam.user_id``,
+shows and accepts only the rows of the user named by the connection's setting ``pam.user_id``,
 ``FORCE ROW LEVEL SECURITY`` so the tables' owner is held to it too, and the application's role
 (``pam_app``) neither owns the tables nor has ``BYPASSRLS``. A query that forgot its user sees
 no rows at all.
@@ -10,10 +10,13 @@ no rows at all.
 Who the current code acts for is its *scope*, a context variable: a user's id, ``SYSTEM`` (every
 user's rows: the monitors, admin, migrations and operators' commands, set explicitly), or nobody
 (the default: an anonymous request sees no user's rows). The database backend
-(``pam_project.db``) passes the scope to PostgreSQL before the first query of every transaction
-with ``set_config('pam.user_id', …, true)`` (transaction-local, so a pooled connection can never
-carry one user's scope into another's transaction); a statement outside a transaction is run in
-a short one of its own for that.
+(``pam_project.db``) passes the scope to PostgreSQL before a statement whenever the connection's
+setting differs from it, with ``set_config('pam.user_id', …, false)``: a session setting, so a
+statement outside a transaction needs no transaction of its own (one round trip, no BEGIN and
+COMMIT). The setting a connection carries is recorded on that connection itself, so a pooled
+connection handed to another scope (another user, or nobody) is always given the new scope
+before its first statement; a rollback, which may restore an earlier setting, makes the backend
+send it again.
 
 Entry points set the scope: ``ScopeMiddleware`` for requests (``JWTAuthentication`` once a token
 names the user), the chat consumer for its socket, ``assistant.registry.call_tool`` for a tool,
@@ -46,7 +49,7 @@ class _System:
 
 #: The scope of code that works on every user's rows, explicitly: monitors, admin, migrations.
 SYSTEM = _System()
-#: A scope value that no transaction has yet (the backend's "nothing set" marker).
+#: The backend's "not known" marker: the connection's setting must be sent before the next statement.
 UNSET = object()
 
 _scope: contextvars.ContextVar = contextvars.ContextVar("pam_rls_scope", default=None)
@@ -96,34 +99,29 @@ def system_scope():
 
 # --- The database side: passing the scope to PostgreSQL ---
 
-SET_SCOPE_SQL = "SELECT set_config('pam.user_id', %s, true), set_config('pam.all_users', %s, true)"
+SET_SCOPE_SQL = "SELECT set_config('pam.user_id', %s, false), set_config('pam.all_users', %s, false)"
 
 
 def scope_params(value) -> tuple[str, str]:
-    """The two transaction settings for a scope: ``(pam.user_id, pam.all_users)``."""
+    """The two session settings for a scope: ``(pam.user_id, pam.all_users)``."""
     if value is SYSTEM:
         return "", "on"
     return ("" if value is None else str(value)), ""
 
 
 def apply_scope(execute, sql, params, many, context):
-    """Execute wrapper (installed by ``pam_project.db``): makes sure the transaction a statement
-    runs in carries the current scope. Inside a transaction the settings are sent once, before
-    its first statement (again only if the scope changes); a statement in autocommit mode with a
-    scope runs in a transaction of its own that sets it first. Without a scope nothing is sent:
-    the policies then show no user's rows."""
+    """Execute wrapper (installed by ``pam_project.db``): makes sure the connection a statement
+    runs on carries the current scope. The settings are sent only when the connection's recorded
+    setting (``rls_applied``) differs from the scope, nobody included: a connection last used for
+    alice is reset before an anonymous request's statement. The record is cleared first, so a
+    failed ``set_config`` is sent again next time."""
     db = context["connection"]
     wanted = _scope.get()
-    if db.in_atomic_block or not db.get_autocommit():
-        applied = db.rls_applied
-        if applied != wanted and not (applied is UNSET and wanted is None):
-            execute(SET_SCOPE_SQL, scope_params(wanted), False, context)
-            db.rls_applied = wanted
-        return execute(sql, params, many, context)
-    if wanted is None:
-        return execute(sql, params, many, context)
-    with transaction.atomic(using=db.alias):
-        return apply_scope(execute, sql, params, many, context)
+    if db.rls_applied != wanted:
+        db.rls_applied = UNSET
+        execute(SET_SCOPE_SQL, scope_params(wanted), False, context)
+        db.rls_applied = wanted
+    return execute(sql, params, many, context)
 
 
 # --- Requests ---

@@ -13,6 +13,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from assistant.models import Message
 from assistant.services import message_receive
@@ -139,10 +140,11 @@ class TestRawSqlAsTheAppRole:
         assert Trip.objects.filter(user=alice).exists()
         assert not Expense.objects.filter(description="planted").exists()
 
-    def test_the_setting_ends_with_its_transaction(self, rows):
+    def test_a_setting_made_in_a_transaction_that_rolls_back_is_undone(self, rows):
+        # Why the backend sends the scope again after any rollback.
         with as_app_role(rows["alice"].id) as conn:
             assert count(conn, "SELECT count(*) FROM finance_expense") == 1
-            conn.commit()
+            conn.rollback()
             assert count(conn, "SELECT count(*) FROM finance_expense") == 0
 
     def test_the_app_role_cannot_switch_the_policies_off(self, rows):
@@ -178,8 +180,32 @@ class TestTheScopeOfPamsOwnCode:
             # PostgreSQL restored the setting from before the savepoint; the scope is alice's again.
             assert Expense.objects.get().user_id == alice.id
 
-    def test_a_statement_outside_a_transaction_runs_in_its_own_with_the_scope(self, rows):
+    def test_a_statement_outside_a_transaction_is_one_statement_with_the_scope(self, rows):
         assert connection.get_autocommit()
-        with rls.scope(rows["alice"]):
+        with rls.scope(rows["alice"]), CaptureQueriesContext(connection) as statements:
             assert Expense.objects.get().description == "alice's secret groceries"
+        assert [query["sql"] for query in statements] == [statements[0]["sql"]]  # no BEGIN, no COMMIT
         assert connection.get_autocommit()
+
+    def test_a_pooled_connection_takes_the_next_scope_nobody_included(self, rows):
+        alice, bob = rows["alice"], rows["bob"]
+        with rls.scope(alice):
+            assert Expense.objects.get().user_id == alice.id
+        connection.close()  # back to the pool, still carrying alice's setting
+        seen = {}
+        for who in (bob, None, alice, rls.SYSTEM):
+            with rls.scope(who):
+                seen[who] = sorted(Expense.objects.values_list("user_id", flat=True))
+            connection.close()
+        assert seen == {bob: [bob.id], None: [], alice: [alice.id], rls.SYSTEM: sorted([alice.id, bob.id])}
+
+    def test_the_scope_is_sent_again_after_a_transaction_is_rolled_back(self, rows):
+        alice, bob = rows["alice"], rows["bob"]
+        with rls.scope(alice):
+            assert Expense.objects.get().user_id == alice.id
+        with pytest.raises(RuntimeError), rls.scope(bob), transaction.atomic():
+            assert Expense.objects.get().user_id == bob.id
+            raise RuntimeError("roll the transaction back")
+        # PostgreSQL restored alice's setting; the backend does not trust its record of bob's.
+        with rls.scope(bob):
+            assert Expense.objects.get().user_id == bob.id

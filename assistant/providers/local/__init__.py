@@ -41,6 +41,24 @@ def _tool_uses_before(messages: list[dict]) -> dict[str, dict]:
     return {}
 
 
+#: Characters per streamed chunk: about a line. A hosted model's deltas are a few tokens because it
+#: is still writing; the local provider has the whole reply at once, and every delta is a socket
+#: frame (issue 7: the chat path's cost), so it streams a line at a time.
+CHUNK_CHARS = 60
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    """``text`` cut after whitespace into pieces of at least ``size`` characters (the last may be
+    shorter); they join back to ``text`` exactly."""
+    pieces, current = [], ""
+    for word in re.findall(r"\S+\s*|\s+", text):
+        current += word
+        if len(current) >= size:
+            pieces.append(current)
+            current = ""
+    return [*pieces, current] if current else pieces
+
+
 class LocalProvider:
     name = "local"
 
@@ -56,8 +74,8 @@ class LocalProvider:
             decision = understand(_text_of(content), today, request.display_name)
 
         if isinstance(decision, Reply):
-            for piece in re.findall(r"\S+\s*|\s+", decision.text):
-                yield TextDelta(piece)
+            for chunk in chunks(decision.text):
+                yield TextDelta(chunk)
             yield MessageDone([{"type": "text", "text": decision.text}], "end_turn", self.name, MODEL)
             return
         block = {"type": "tool_use", "id": f"toolu_local_{uuid.uuid4().hex[:20]}", "name": decision.name,
