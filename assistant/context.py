@@ -13,11 +13,17 @@ database, so the chat goes on.
 """
 
 import datetime
+import logging
+import time
 import zoneinfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+from pam_project import metrics
+
+logger = logging.getLogger(__name__)
 
 PART_TTL_SECONDS = {"profile": 600, "financial": 300, "travel": 300}
 DATED_PARTS = ("financial", "travel")  # rebuilt when the user's local day has changed
@@ -95,21 +101,28 @@ def user_context(user) -> dict:
     {...}}``.
 
     One cache round trip on a hit; on a miss the missing parts are built from the database and
-    stored with their lifetimes. A dated part cached on an earlier local day is rebuilt.
+    stored with their lifetimes. A dated part cached on an earlier local day is rebuilt. Each
+    part's hit or miss and the load's seconds go to the metrics (``pam_context_*``).
     """
+    started = time.perf_counter()
     keys = {part: context_key(part, user.id) for part in PART_TTL_SECONDS}
     cached = cache.get_many(list(keys.values()))
     context = {part: cached[key] for part, key in keys.items() if key in cached}
+    missed = []
 
     if "profile" not in context:
         context["profile"] = build_profile(user)
         cache.set(keys["profile"], context["profile"], PART_TTL_SECONDS["profile"])
+        missed.append("profile")
 
     today = local_now(context["profile"]).date().isoformat()
     for part in DATED_PARTS:
         if part not in context or context[part].get("today") != today:
             context[part] = BUILDERS[part](user, context["profile"])
             cache.set(keys[part], context[part], PART_TTL_SECONDS[part])
+            missed.append(part)
+    metrics.context_loaded(hits=[part for part in keys if part not in missed], misses=missed,
+                           seconds=time.perf_counter() - started)
     return context
 
 
@@ -119,14 +132,25 @@ def context_invalidate(user_id: int, *parts: str) -> None:
     cache.delete_many([context_key(part, user_id) for part in names])
 
 
-def warm_context(users) -> int:
-    """Build and cache every part for each user in ``users``; returns how many were warmed."""
-    count = 0
+def warm_context(users, *, on_user=None) -> tuple[int, int]:
+    """Build and cache every part for each user in ``users``; returns ``(warmed, failed)`` user
+    counts. A user whose context cannot be built is logged and skipped, so one bad row does not
+    stop the rest; ``on_user(user, ok)`` is called after each (a progress bar)."""
+    warmed = failed = 0
     for user in users:
-        context_invalidate(user.id)
-        user_context(user)
-        count += 1
-    return count
+        try:
+            context_invalidate(user.id)
+            user_context(user)
+        except Exception:
+            logger.exception("could not warm the context of user %s", user.id)
+            failed += 1
+            ok = False
+        else:
+            warmed += 1
+            ok = True
+        if on_user is not None:
+            on_user(user, ok)
+    return warmed, failed
 
 
 def profile_zone(profile: dict, fallback: str | None = None) -> zoneinfo.ZoneInfo:

@@ -21,7 +21,7 @@ import pydantic
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from pam_project import rls
+from pam_project import metrics, rls
 from pam_project.storable import find_unstorable, storable
 
 logger = logging.getLogger(__name__)
@@ -225,10 +225,13 @@ def call_tool(name: str, arguments: Any, ctx: ToolContext, *, confirmed: bool = 
     so one failing tool does not end the turn. A tool with ``confirm`` is not run unless
     ``confirmed`` (the user approved it): the call saves a pending action and returns
     ``status="needs_confirmation"`` with its ``action_id``. The call runs in ``ctx.user``'s row level
-    security scope (``pam_project.rls``).
+    security scope (``pam_project.rls``). Counted in ``pam_tool_calls_total`` by tool and status.
     """
     with rls.scope(ctx.user):  # the tool's queries see only its user's rows, whoever called it
-        return _call_tool(name, arguments, ctx, confirmed)
+        outcome = _call_tool(name, arguments, ctx, confirmed)
+    # A name the model made up is "unknown": labels must stay few.
+    metrics.tool_called(name if isinstance(name, str) and name in _tools else "unknown", outcome.status)
+    return outcome
 
 
 def _call_tool(name: str, arguments: Any, ctx: ToolContext, confirmed: bool) -> ToolOutcome:

@@ -12,7 +12,8 @@ arguments merged in), the exception text and the stack text. What is masked, and
     JWTs                         eyJ….….… (three base64url parts)  → [jwt]
     Anthropic API keys           sk-ant-…  → [api key]
     configured secrets           the values of settings.SECRET_KEY (DJANGO_SECRET_KEY),
-                                 ANTHROPIC_API_KEY and the database password → [secret]
+                                 ANTHROPIC_API_KEY, PAM_METRICS_TOKEN and the database
+                                 password → [secret]
     email addresses              [email]
     card numbers                 13 to 19 digits, spaces or dashes between, Luhn-valid
                                  → [card …1111] (the last four, as on a receipt; PCI DSS 3.4)
@@ -80,7 +81,8 @@ def configured_secrets() -> list[str]:
 
     if not settings.configured:
         return []
-    values = [getattr(settings, "SECRET_KEY", ""), getattr(settings, "ANTHROPIC_API_KEY", "")]
+    values = [getattr(settings, "SECRET_KEY", ""), getattr(settings, "ANTHROPIC_API_KEY", ""),
+              getattr(settings, "PAM_METRICS_TOKEN", "")]
     values += [database.get("PASSWORD") or "" for database in getattr(settings, "DATABASES", {}).values()]
     return [value for value in values if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH]
 

@@ -543,8 +543,9 @@ def test_bob_cannot_reach_alices_data_over_the_api(case, layer, world, bob):
 
 # --- Pages ------------------------------------------------------------------------------------------
 
-# Not the user's data: the admin (staff, Django's model permissions), sign-in and the API's schema.
-NOT_USER_PAGES = ("admin:", "login", "logout", "api-schema", "api-docs")
+# Not the user's data: the admin (staff, Django's model permissions), sign-in, the API's schema, and
+# the readiness probe (public; its timings differ call to call; tests/test_operations.py).
+NOT_USER_PAGES = ("admin:", "login", "logout", "api-schema", "api-docs", "health-ready")
 
 
 def page_names() -> set[str]:
@@ -570,6 +571,8 @@ PAGE_CASES = [
     Page("chat", 404, "alice's conversation", query=lambda w: {"c": w.conversation.id}),
     Page("finance:dashboard", 200),
     Page("travel:page", 200),
+    Page("metrics", 403, "bob is not staff"),
+    Page("health", 200, "public"),
 ]
 
 CSRF_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|csrf[-_]?token["\':= ]+)[^"\'<>\s]+', re.IGNORECASE)
@@ -600,6 +603,18 @@ def test_bob_sees_none_of_alices_data_on_a_page(case, layer, world, bob, client)
     assert not leaked(page), leaked(page)
     assert (status, page) == alone, "alice's data changed the page bob was shown"
     assert snapshot(world.alice) == before
+
+
+@pytest.mark.django_db
+def test_the_metrics_staff_read_carry_no_users_data(world, client, django_user_model):
+    """/metrics counts across users; its names, labels and help text name none of alice's data."""
+    staff = django_user_model.objects.create_user("olive", is_staff=True)
+    client.force_login(staff)
+    response = client.get(reverse("metrics"))
+    assert response.status_code == 200
+    # The values are counts and seconds; what could carry a user's words is everything else.
+    text = re.sub(r"^(?!#)(.*)\s\S+$", r"\1", response.content.decode(), flags=re.MULTILINE)
+    assert 'pam_tool_calls_total{outcome="ok",tool="log_expense"}' in text and not leaked(text), leaked(text)
 
 
 # --- Tool cases ------------------------------------------------------------------------------------

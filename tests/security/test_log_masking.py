@@ -5,6 +5,7 @@ settings.LOGGING configured (the console handler's stream captured), the Celery 
 handlers, and a real chat turn whose tool fails and logs."""
 
 import io
+import json
 import logging
 import os
 import subprocess
@@ -80,7 +81,9 @@ class TestWhatIsMasked:
         log.warning("user said %r while paying", f"use {secret} please")
         output = log_output.getvalue()
         assert mask in output and secret not in output
-        assert "WARNING pam.security.test user said 'use " in output, "the rest of the line is kept"
+        record = json.loads(output.splitlines()[-1])  # the console writes one JSON object a line
+        assert (record["level"], record["logger"]) == ("WARNING", "pam.security.test")
+        assert record["message"].startswith("user said 'use "), "the rest of the line is kept"
 
     def test_credentials_in_headers_urls_and_the_django_secret_key_are_masked(self, log_output):
         log.error("request headers %s", {"Authorization": "Bearer abc.def-123", "x-api-key": "k-123456789"})

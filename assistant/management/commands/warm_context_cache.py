@@ -1,12 +1,15 @@
+import time
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
-from assistant.context import warm_context
+from assistant.context import PART_TTL_SECONDS, warm_context
 from pam_project import rls
 
 
 class Command(BaseCommand):
-    help = "Build and cache PAM's user context (profile and financial parts) for all or some users."
+    help = "Build and cache PAM's user context (profile, financial and travel parts) for all or some users."
 
     def add_arguments(self, parser):
         parser.add_argument("--user", type=int, action="append", dest="user_ids", metavar="ID",
@@ -19,6 +22,16 @@ class Command(BaseCommand):
             missing = set(user_ids) - set(users.values_list("id", flat=True))
             if missing:
                 raise CommandError(f"No active user with id {', '.join(map(str, sorted(missing)))}")
+        started = time.perf_counter()
         with rls.system_scope():  # an operator's command over every user's rows
-            count = warm_context(users.iterator())
-        self.stdout.write(self.style.SUCCESS(f"Warmed the context cache for {count} user(s)."))
+            # A bar only on a terminal: piped or logged output gets the summary alone. It writes to
+            # the stream itself: the command's wrapper would end each redraw with a newline.
+            with tqdm(total=users.count(), unit="user", desc="Warming", file=self.stdout._out,
+                      disable=not self.stdout.isatty()) as bar:
+                warmed, failed = warm_context(users.iterator(), on_user=lambda user, ok: bar.update())
+        parts = len(PART_TTL_SECONDS)
+        summary = (f"Warmed the context cache for {warmed} user(s) ({warmed * parts} parts: "
+                   f"{', '.join(PART_TTL_SECONDS)}) in {time.perf_counter() - started:.2f} s; {failed} failed.")
+        self.stdout.write(self.style.WARNING(summary) if failed else self.style.SUCCESS(summary))
+        if failed:
+            raise CommandError(f"{failed} user(s) could not be warmed; see the log.")
