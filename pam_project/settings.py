@@ -112,6 +112,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, a refusal by a later middleware included, carries X-Request-ID.
+    "pam_project.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,7 +159,15 @@ if DATABASE_URL:
             "min_size": env_int("PAM_DB_POOL_MIN_SIZE", 2),
             "max_size": env_int("PAM_DB_POOL_MAX_SIZE", 10),
             "timeout": env_float("PAM_DB_POOL_TIMEOUT", 10.0),
+            # psycopg_pool retries a failed connection with a doubling delay for this long (its
+            # default, 300 s, lets the delay grow past a minute: PAM would stay down that long
+            # after PostgreSQL is back). Then the next request tries at once.
+            "reconnect_timeout": env_float("PAM_DB_POOL_RECONNECT_TIMEOUT", 5.0),
         }
+        # With the pool, Django passes psycopg_pool's check (an empty query when a connection is
+        # taken) only with health checks on; without it, the connections a PostgreSQL restart cut
+        # stay in the pool and fail the next turns after it is back (tests/degradation/).
+        _database["CONN_HEALTH_CHECKS"] = True
 else:
     _database = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 DATABASES = {"default": _database}
@@ -178,12 +188,21 @@ if REDIS_URL:
                 "SOCKET_CONNECT_TIMEOUT": env_float("PAM_REDIS_CONNECT_TIMEOUT", 0.5),
                 "SOCKET_TIMEOUT": env_float("PAM_REDIS_TIMEOUT", 0.5),
                 "IGNORE_EXCEPTIONS": True,
+                # After a failure Redis is skipped for PAM_REDIS_BREAKER_SECONDS instead of every
+                # call waiting out the timeout (pam_project/redis_breaker.py).
+                "CONNECTION_POOL_CLASS": "pam_project.redis_breaker.ConnectionPool",
+                # One redis-py client per pool, not one per socket, and pickles read without an
+                # integer parse first (pam_project/redis_clients.py).
+                "CLIENT_CLASS": "pam_project.redis_clients.DefaultClient",
+                "CONNECTION_FACTORY": "pam_project.redis_clients.ConnectionFactory",
             },
         }
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis's layer that keeps sockets open through a Redis outage and rejoins
+            # their groups after it (pam_project/channel_layer.py).
+            "BACKEND": "pam_project.channel_layer.RedisChannelLayer",
             # redis-py 8 defaults socket_timeout to 5 s, which cuts channels-redis's 5 s blocking
             # pop short and kills every idle socket (django/channels_redis#422): allow longer.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}]},
@@ -192,7 +211,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Off: the only errors the cache ignores are Redis failing, and the breaker logs each of those
+# once instead of a traceback on every call while Redis is away.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
+# Seconds Redis is not tried after a call to it failed (cache, rate limits); Redis back from an
+# outage is used again within this time (issue 7 asks for 5 s).
+PAM_REDIS_BREAKER_SECONDS = env_float("PAM_REDIS_BREAKER_SECONDS", 2.0)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -243,14 +267,26 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 
+# One JSON object a line (python-json-logger) by default; "text" for a terminal. Each line carries
+# the request's, turn's or task's id (pam_project/observability.py).
+PAM_LOG_FORMAT = os.environ.get("PAM_LOG_FORMAT", "").strip().lower() or "json"
+if PAM_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"PAM_LOG_FORMAT must be json or text, got {PAM_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "json": {"()": "pam_project.observability.JsonFormatter"},
+        "text": {"()": "pam_project.observability.TextFormatter"},
+    },
     # Card numbers, emails, phone numbers, tokens and keys are masked on every handler
     # (pam_project/log_masking.py); a new handler must list "mask_secrets" too.
-    "filters": {"mask_secrets": {"()": "pam_project.log_masking.MaskSecretsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]}},
+    "filters": {
+        "mask_secrets": {"()": "pam_project.log_masking.MaskSecretsFilter"},
+        "request_id": {"()": "pam_project.observability.RequestIdFilter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PAM_LOG_FORMAT,
+                             "filters": ["request_id", "mask_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("PAM_LOG_LEVEL", "INFO")},
     "loggers": {
         # Replaces Django's default handlers on these loggers (unmasked console, admin emails):
@@ -293,6 +329,10 @@ PAM_MAINTENANCE_DUE_SOON_DAYS = env_int("PAM_MAINTENANCE_DUE_SOON_DAYS", 14)
 PAM_DEFAULT_FUEL_PRICE = env_float("PAM_DEFAULT_FUEL_PRICE", 3.50)
 PAM_MAP_TILE_URL = os.environ.get("PAM_MAP_TILE_URL", "")  # map tiles, {z}/{x}/{y}; "" draws stops on a plain map
 OPEN_METEO_URL = os.environ.get("OPEN_METEO_URL", "https://api.open-meteo.com")
+# /metrics for a Prometheus scraper ("Authorization: Bearer <token>"); empty: staff sessions only.
+PAM_METRICS_TOKEN = os.environ.get("PAM_METRICS_TOKEN", "").strip()
+# Seconds each readiness check (/health/ready/) waits for Redis and the Celery broker.
+PAM_HEALTH_TIMEOUT = env_float("PAM_HEALTH_TIMEOUT", 1.0)
 
 # --- Proactive monitors: Celery on Redis, schedules in the database (django-celery-beat) ---
 # Without Redis there is no broker: the app still runs, the monitors do not (`make run` says so).
@@ -429,8 +469,10 @@ for _name in (
     "PAM_WS_CONNECTIONS_PER_MINUTE",
     "PAM_WS_AUTH_TIMEOUT_SECONDS",
     "PAM_TURN_LOCK_SECONDS",
+    "PAM_REDIS_BREAKER_SECONDS",
     "PAM_LOGIN_FAILURE_LIMIT",
     "PAM_LOGIN_LOCKOUT_MINUTES",
+    "PAM_HEALTH_TIMEOUT",
 ):
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be greater than 0, got {globals()[_name]!r}")

@@ -18,6 +18,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import anthropic
+import httpx2
 from django.conf import settings
 
 from assistant.providers.base import MessageDone, ModelRequest, ProviderError, TextDelta
@@ -30,7 +31,10 @@ RETRYABLE_ERROR_TYPES = {"overloaded_error", "rate_limit_error", "api_error", "t
 
 def is_retryable(exc: Exception) -> bool:
     """Whether another model might succeed where this call failed."""
-    if isinstance(exc, anthropic.APIConnectionError):  # includes timeouts
+    # The SDK wraps a failure to connect or get the response's headers (timeouts included) in
+    # APIConnectionError, but not one while the events stream in: the HTTP client's own
+    # ReadTimeout or ReadError (httpx2.TransportError) comes through as it is.
+    if isinstance(exc, anthropic.APIConnectionError | httpx2.TransportError | TimeoutError):
         return True
     if isinstance(exc, anthropic.APIStatusError):
         body = exc.body if isinstance(exc.body, dict) else {}
@@ -88,7 +92,9 @@ class AnthropicProvider:
         last_error: Exception | None = None
         for model in self.models:
             forwarded = False
-            # The read timeout catches a stalled stream; the deadline bounds a slow, chatty one.
+            # The read timeout catches a silent stream; the deadline bounds a slow or chatty one (a
+            # stream of pings and keep-alives resets the read timeout). It is only ever armed while
+            # waiting for the next event, never across a yield, so it cannot cancel our caller.
             deadline = asyncio.get_running_loop().time() + self.total_timeout
             try:
                 async with self.client.messages.stream(
@@ -98,20 +104,24 @@ class AnthropicProvider:
                     messages=request.messages,
                     tools=tools,
                 ) as stream:
-                    async for event in stream:
-                        if asyncio.get_running_loop().time() > deadline:
-                            raise TimeoutError(f"no complete reply within {self.total_timeout:g} s")
+                    events = aiter(stream)
+                    while True:
+                        try:
+                            async with asyncio.timeout_at(deadline):
+                                event = await anext(events)
+                        except StopAsyncIteration:
+                            break
                         if event.type == "text" and event.text:
                             forwarded = True
                             yield TextDelta(event.text)
                     final = await stream.get_final_message()
-            except (anthropic.APIError, TimeoutError) as exc:
+            except (anthropic.APIError, httpx2.TransportError, TimeoutError) as exc:
                 if forwarded:
-                    raise ProviderError(f"{model} failed mid-reply: {exc}") from exc
+                    raise ProviderError(f"{model} failed mid-reply: {exc!r}") from exc
                 last_error = exc
-                if isinstance(exc, TimeoutError) or is_retryable(exc):
+                if is_retryable(exc):
                     continue
-                raise ProviderError(f"{model} refused the request: {exc}") from exc
+                raise ProviderError(f"{model} refused the request: {exc!r}") from exc
             usage = final.usage.model_dump(exclude_none=True) if final.usage else {}
             yield MessageDone(
                 content=[block.model_dump(mode="json", exclude_none=True) for block in final.content],

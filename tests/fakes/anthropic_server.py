@@ -1,13 +1,17 @@
 """A fake Anthropic Messages API on 127.0.0.1 that speaks the real wire protocol.
 
 Tests script its replies (SSE event streams, HTTP errors, mid-stream errors, stalls) and the real
-``anthropic`` SDK talks to it through ``base_url``. Every request body is recorded.
+``anthropic`` SDK talks to it through ``base_url``. Every request body is recorded, and so is each
+time a client hung up on a stream before its end (``disconnected``; ``hung_up_at``, time.monotonic()).
 """
 
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,7 +22,9 @@ class Script:
 
     status: int = 200
     body: dict | None = None
-    events: list = field(default_factory=list)  # (event_name, data) or "STALL"
+    # (event_name, data), "STALL" (keep-alive comments only, as a busy API sends) or "SILENCE"
+    # (nothing at all: what a read timeout is for), each until the test sets ``release``.
+    events: list = field(default_factory=list)
 
 
 def _sse(name: str, data: dict) -> bytes:
@@ -97,6 +103,30 @@ def text_then_stall(*chunks: str) -> Script:
     return Script(events=[*_unfinished_text(chunks), "STALL"])
 
 
+def text_then_silence(*chunks: str) -> Script:
+    return Script(events=[*_unfinished_text(chunks), "SILENCE"])
+
+
+def text_with_stall(before: list[str], after: list[str]) -> Script:
+    """A whole reply that stalls (keep-alives only) after ``before`` until the test sets
+    ``release``, then streams ``after`` and ends normally."""
+    return Script(events=[*_unfinished_text(before), "STALL", *_text_block(0, after)[1:], *_end("end_turn")])
+
+
+def silence() -> Script:
+    """Headers, then not one byte: the model never starts its reply."""
+    return Script(events=["SILENCE"])
+
+
+def _peer_closed(sock) -> bool:
+    """Whether the client has closed its end (its socket reads as end of file)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
 class FakeAnthropic:
     """Start with ``start()``; queue scripts with ``push(...)``; read ``requests``."""
 
@@ -107,6 +137,7 @@ class FakeAnthropic:
         self.release = threading.Event()
         self.stalled = threading.Event()
         self.disconnected = threading.Event()
+        self.hung_up_at: list[float] = []
         self._lock = threading.Lock()
         fake = self
 
@@ -141,21 +172,21 @@ class FakeAnthropic:
                 self.end_headers()
                 try:
                     for event in script.events:
-                        if event == "STALL":
+                        if event in ("STALL", "SILENCE"):
                             fake.stalled.set()
                             # Wait for the test to release us or for the client to hang up.
-                            while not fake.release.wait(0.05):
-                                try:
+                            while not fake.release.wait(0.02):
+                                if _peer_closed(self.connection):
+                                    fake.hung_up()
+                                    return
+                                if event == "STALL":
                                     self.wfile.write(b": keep-alive\n\n")
                                     self.wfile.flush()
-                                except OSError:
-                                    fake.disconnected.set()
-                                    return
                             continue
                         self.wfile.write(_sse(*event))
                         self.wfile.flush()
                 except OSError:
-                    fake.disconnected.set()
+                    fake.hung_up()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -165,6 +196,10 @@ class FakeAnthropic:
     def start(self) -> FakeAnthropic:
         self._thread.start()
         return self
+
+    def hung_up(self) -> None:
+        self.hung_up_at.append(time.monotonic())
+        self.disconnected.set()
 
     def push(self, *scripts: Script) -> None:
         with self._lock:
