@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from finance.models import Budget, Expense, Income, RecurringExpense
@@ -94,14 +94,16 @@ def spending_by_month(*, user, first: datetime.date, last: datetime.date) -> lis
 def cashflow(*, user, first: datetime.date, last: datetime.date) -> dict:
     """Income against expenses per month from ``first``'s month to ``last``'s: ``{"months":
     [{"month", "income", "expenses", "net"}], "income", "expenses", "net"}``; net = income −
-    expenses (negative when more went out). Money as strings. Two queries."""
+    expenses (negative when more went out). Money as strings. One query."""
     start, end = first.replace(day=1), month_bounds(last)[1]
     months = {month: [ZERO, ZERO] for month in _months(first, last)}
-    for index, model in enumerate((Income, Expense)):
-        rows = (model.objects.filter(user=user, date__range=(start, end)).annotate(month=TruncMonth("date"))
-                .values("month").annotate(total=Sum("amount")).order_by())
-        for row in rows:
-            months[row["month"]][index] = row["total"]
+
+    def monthly(model, index: int):
+        return (model.objects.filter(user=user, date__range=(start, end)).annotate(month=TruncMonth("date"))
+                .values("month").annotate(total=Sum("amount"), index=Value(index)).order_by())
+
+    for row in monthly(Income, 0).union(monthly(Expense, 1), all=True):
+        months[row["month"]][row["index"]] = row["total"]
     income = sum((pair[0] for pair in months.values()), ZERO)
     expenses = sum((pair[1] for pair in months.values()), ZERO)
     return {

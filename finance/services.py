@@ -301,18 +301,23 @@ def recurring_post_due(*, user=None, today: datetime.date | None = None, now: da
     Due means on or before the owner's local date at ``now`` (aware; default the current time);
     ``today`` overrides that date for everyone and ``user`` limits the run to one user. Safe to
     run twice or concurrently: rows are claimed with ``SKIP LOCKED`` and each occurrence is unique
-    per recurrence and date. Returns how many rows were posted.
+    per recurrence and date. Returns how many rows were posted; one query when nothing is due.
     """
     now = now or timezone.now()
     horizon = today or (now + datetime.timedelta(days=1)).date()  # the latest local date anywhere
+
+    def due_rows(model):
+        rows = model.objects.filter(is_active=True, next_due_on__lte=horizon)
+        return rows if user is None else rows.filter(user=user)
+
+    # Every context rebuild calls this and nearly always nothing is due: one plain read answers
+    # that, instead of a transaction and a locking join per model (bench/context.py).
+    if not due_rows(RecurringExpense).values("id").union(due_rows(RecurringIncome).values("id"), all=True).exists():
+        return 0
     posted = 0
     for model in (RecurringExpense, RecurringIncome):
         with transaction.atomic():
-            due = model.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-                is_active=True, next_due_on__lte=horizon
-            ).select_related("user__pam_profile")
-            if user is not None:
-                due = due.filter(user=user)
+            due = due_rows(model).select_for_update(skip_locked=True, of=("self",)).select_related("user__pam_profile")
             touched_users = {}
             for recurrence in due:
                 local_today = today or _local_today(recurrence.user, now)
