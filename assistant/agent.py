@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +41,9 @@ class TurnState:
     model: str = ""
     usage: dict = field(default_factory=dict)
     provider_seconds: float = 0.0  # time spent waiting on the model, for the server's own latency
+
+    def add_provider_wait(self, seconds: float) -> None:
+        self.provider_seconds += seconds
 
     def add_usage(self, usage: dict) -> None:
         for key, value in usage.items():
@@ -106,22 +108,6 @@ def default_chain() -> ProviderChain:
 Emit = Callable[[dict], Awaitable[None]]
 
 
-async def timed_events(events: AsyncIterator, state: TurnState) -> AsyncIterator:
-    """``events`` unchanged, adding the time spent waiting for each one to
-    ``state.provider_seconds`` (time.perf_counter seconds; the caller's work between events is
-    not counted)."""
-    iterator = aiter(events)
-    while True:
-        waiting_since = time.perf_counter()
-        try:
-            event = await anext(iterator)
-        except StopAsyncIteration:
-            return
-        finally:
-            state.provider_seconds += time.perf_counter() - waiting_since
-        yield event
-
-
 async def run_turn(*, chain: ProviderChain, request: ModelRequest, ctx: ToolContext, state: TurnState,
                    emit: Emit) -> TurnState:
     """Run the model/tool loop for one user message, updating ``state`` as it goes.
@@ -135,7 +121,7 @@ async def run_turn(*, chain: ProviderChain, request: ModelRequest, ctx: ToolCont
         round_request = dataclasses.replace(request, messages=messages)
         done: MessageDone | None = None
         separator_pending = bool(state.text)
-        async for event in timed_events(chain.stream(round_request, failed_providers), state):
+        async for event in metrics.timed_waits(chain.stream(round_request, failed_providers), state.add_provider_wait):
             if isinstance(event, TextDelta):
                 delta = event.text
                 if separator_pending and delta.strip():

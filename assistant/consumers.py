@@ -196,17 +196,24 @@ def undo_change(user, frame: UndoFrame) -> dict:
             "conversation_id": outcome.change.conversation_id, "reply_id": outcome.reply.id if outcome.reply else None}
 
 
-def well_formed_chat(text_data: str | None) -> ChatFrame | None:
-    """The frame as a ChatFrame when it is a valid chat frame with a message to answer (nearly
-    every frame a client sends), else None: the frame then takes the general path, which counts
-    it before reading it and explains what is wrong."""
+def json_object(text_data: str | None) -> dict | None:
+    """The frame's JSON object; None for a binary frame, one over MAX_FRAME_CHARS, or one that is
+    not a JSON object."""
     if text_data is None or len(text_data) > MAX_FRAME_CHARS:
         return None
     try:
         content = json.loads(text_data)
     except ValueError:
         return None
-    if not isinstance(content, dict) or content.get("type") != "chat":
+    return content if isinstance(content, dict) else None
+
+
+def well_formed_chat(text_data: str | None) -> ChatFrame | None:
+    """The frame as a ChatFrame when it is a valid chat frame with a message to answer (nearly
+    every frame a client sends), else None: the frame then takes the general path, which counts
+    it before reading it and explains what is wrong."""
+    content = json_object(text_data)
+    if content is None or content.get("type") != "chat":
         return None
     message = content.get("message")
     if not isinstance(message, str) or len(message) > MAX_MESSAGE_CHARS or not message.strip():
@@ -219,13 +226,7 @@ def well_formed_chat(text_data: str | None) -> ChatFrame | None:
 
 def readable_message_id(text_data: str | None) -> str | None:
     """A frame's ``message_id``, when it has a readable one (for an error about the frame)."""
-    if text_data is None or len(text_data) > MAX_FRAME_CHARS:
-        return None
-    try:
-        content = json.loads(text_data)
-    except ValueError:
-        return None
-    message_id = content.get("message_id") if isinstance(content, dict) else None
+    message_id = (json_object(text_data) or {}).get("message_id")
     return message_id if isinstance(message_id, str) else None
 
 

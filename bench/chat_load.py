@@ -244,7 +244,9 @@ def report(args, results: dict) -> None:
         added_text = f"{added[0]:>6.2f} {added[1]:>6.2f} {added[2]:>6.2f}" if added else f"{'-':>20}"
         statements = samples.get("statements")
         statements_text = f"{statements:>10.2f}" if statements is not None else f"{'-':>10}"
-        ratio = f"{rt[0] / floor_p50:>8.1f}x {floor['rate'] / samples['rate']:>6.1f}x slower"
+        # A paced phase's rate is the users' pace, not the server's: compared only flat out.
+        rate_ratio = f"{floor['rate'] / samples['rate']:>6.1f}x" if "flat out" in phase else f"{'-':>7}"
+        ratio = f"{rt[0] / floor_p50:>8.1f}x {rate_ratio} slower"
         print(f"{phase:<27} {samples['rate']:>8.0f}  {added_text:>22}  {rt[0]:>8.2f} {rt[1]:>8.2f} {rt[2]:>8.2f}"
               f"  {statements_text}  {ratio:>24}")
 

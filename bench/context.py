@@ -48,20 +48,6 @@ MERCHANTS = ["Safeway", "Love's", "KOA Moab", "Walmart", "Camping World", "Pilot
 TOWNS = ["Moab, UT", "Flagstaff, AZ", "Bend, OR", "Durango, CO", "Sedona, AZ", "Boise, ID"]
 
 
-def ensure_database(url: str) -> None:
-    """Create the bench database (owned by pam_owner) when it does not exist yet."""
-    import psycopg
-
-    try:
-        psycopg.connect(url, connect_timeout=5).close()
-    except psycopg.OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-        from scripts.db_roles import ensure
-
-        ensure([url.rsplit("/", 1)[1].split("?")[0]])
-
-
 def build_user(number: int, expenses: int, today: datetime.date):
     """One bench user with ``expenses`` expenses and a full travel life (see the module docstring)."""
     from django.contrib.auth import get_user_model
@@ -237,6 +223,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pam_project.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
     os.environ.setdefault("PAM_LOG_LEVEL", "WARNING")
+    from bench.support import ensure_database
+
     ensure_database(args.database_url)
     import django
     from django.core.cache import cache

@@ -66,20 +66,6 @@ def rss_bytes(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss
 
 
-def ensure_database(url: str) -> None:
-    """Create the bench database (owned by pam_owner) when it does not exist yet."""
-    import psycopg
-
-    try:
-        psycopg.connect(url, connect_timeout=5).close()
-    except psycopg.OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-        from scripts.db_roles import ensure
-
-        ensure([url.rsplit("/", 1)[1].split("?")[0]])
-
-
 def bench_tokens(users: int) -> list[str]:
     """A JWT access token for each of ``users`` bench users (made when missing)."""
     from django.contrib.auth import get_user_model
@@ -212,6 +198,8 @@ def main() -> None:
     open_files = raise_open_files(args.sockets + 1000)
     os.environ.update(DATABASE_URL=args.database_url, REDIS_URL=args.redis_url, DJANGO_SECRET_KEY=SECRET_KEY,
                       DJANGO_SETTINGS_MODULE="pam_project.settings", PAM_LOG_LEVEL="WARNING")
+    from bench.support import ensure_database
+
     ensure_database(args.database_url)
     import django
     from django.core.management import call_command

@@ -34,6 +34,11 @@ class RedisChannelLayer(core.RedisChannelLayer):
     retry_seconds = 0.5
     #: Seconds a group_send, group_add or group_discard may take before it counts as failed.
     command_timeout_seconds = 1.0
+    #: Seconds a blocking pop for the process's messages waits (channels-redis: 5). A socket that
+    #: closes waits for the pop in progress to end, so this bounds how long a closing socket
+    #: lingers (and each test's teardown); an idle process asks Redis once a second instead of
+    #: every 5 s.
+    brpop_timeout = 1
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

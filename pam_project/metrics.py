@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import CounterMetricFamily
@@ -94,24 +94,31 @@ def provider_request(provider: str, seconds: float) -> None:
     PROVIDER_SECONDS.labels(provider).observe(seconds)
 
 
+async def timed_waits(events: AsyncIterator, on_wait: Callable[[float], None]) -> AsyncIterator:
+    """``events`` unchanged, calling ``on_wait(seconds)`` with the time spent waiting for each
+    one (time.perf_counter; the caller's work between events is not counted), the wait that ends
+    the stream or fails included."""
+    iterator = aiter(events)
+    while True:
+        waiting_since = time.perf_counter()
+        try:
+            event = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        finally:
+            on_wait(time.perf_counter() - waiting_since)
+        yield event
+
+
 async def timed_provider(events: AsyncIterator, provider: str) -> AsyncIterator:
     """``events`` (one provider request's stream) unchanged; once it ends, fails or is closed,
-    ``provider_request`` records the seconds spent waiting for its events (time.perf_counter;
-    the caller's work between events is not counted)."""
-    waited = 0.0
-    iterator = aiter(events)
+    ``provider_request`` records the seconds spent waiting for its events."""
+    waits = []
     try:
-        while True:
-            waiting_since = time.perf_counter()
-            try:
-                event = await anext(iterator)
-            except StopAsyncIteration:
-                return
-            finally:
-                waited += time.perf_counter() - waiting_since
+        async for event in timed_waits(events, waits.append):
             yield event
     finally:
-        provider_request(provider, waited)
+        provider_request(provider, sum(waits))
 
 
 def provider_error(provider: str) -> None:

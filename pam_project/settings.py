@@ -217,6 +217,9 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 # Seconds Redis is not tried after a call to it failed (cache, rate limits); Redis back from an
 # outage is used again within this time (issue 7 asks for 5 s).
 PAM_REDIS_BREAKER_SECONDS = env_float("PAM_REDIS_BREAKER_SECONDS", 2.0)
+# Worker threads a process runs the chat path's database calls in (pam_project/worker_threads.py);
+# at most the pool's PAM_DB_POOL_MAX_SIZE connections are in use at once.
+PAM_DB_THREADS = env_int("PAM_DB_THREADS", 6)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -473,6 +476,7 @@ for _name in (
     "PAM_LOGIN_FAILURE_LIMIT",
     "PAM_LOGIN_LOCKOUT_MINUTES",
     "PAM_HEALTH_TIMEOUT",
+    "PAM_DB_THREADS",
 ):
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be greater than 0, got {globals()[_name]!r}")

@@ -2,13 +2,30 @@
 
 ``channels.db.database_sync_to_async`` runs every call in one shared thread by default
 (``thread_sensitive=True``), so a process's sockets queue for it one database call at a time.
-PAM's chat path has no thread-bound state, so its calls run in the loop's thread pool instead,
-each on a connection of its own from the pool, and give that connection back when they end
+PAM's chat path has no thread-bound state, so its calls run in a small pool of worker threads
+instead (PAM_DB_THREADS: more threads wait longer for the GIL each time the database answers;
+docs/performance.md), each on a connection of its own from the pool, and give that connection back when they end
 (DESIGN.md: no pooled connection is held while waiting on the LLM).
 """
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from asgiref.sync import SyncToAsync
+from django.conf import settings
 from django.db import close_old_connections, connections
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _threads() -> ThreadPoolExecutor:
+    """The process's PAM_DB_THREADS worker threads (made on first use)."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=settings.PAM_DB_THREADS, thread_name_prefix="pam-db")
+        return _executor
 
 
 class _InWorkerThread(SyncToAsync):
@@ -25,7 +42,7 @@ class _InWorkerThread(SyncToAsync):
 
 
 def in_worker_thread(func):
-    """``await in_worker_thread(func)(*args, **kwargs)``: the synchronous ``func`` run in a worker
-    thread of the event loop's pool (not the shared thread), with its database connection
-    returned to the pool afterwards. Exceptions propagate."""
-    return _InWorkerThread(func, thread_sensitive=False)
+    """``await in_worker_thread(func)(*args, **kwargs)``: the synchronous ``func`` run in one of
+    the process's PAM_DB_THREADS worker threads (not the shared thread), with its database
+    connection returned to the pool afterwards. Exceptions propagate."""
+    return _InWorkerThread(func, thread_sensitive=False, executor=_threads())
