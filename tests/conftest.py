@@ -130,6 +130,19 @@ def as_bob(bob):
     return api_client(bob)
 
 
+async def close_sockets(communicators) -> None:
+    """Disconnect test sockets side by side, each given 1 s to wind down before it is cancelled
+    (two sockets closed together can linger: docs/performance.md, "Noticed and left")."""
+
+    async def disconnect(communicator):
+        try:
+            await communicator.disconnect(timeout=1)
+        except Exception:  # already closed by the test or by the server
+            pass
+
+    await asyncio.gather(*(disconnect(communicator) for communicator in communicators))
+
+
 @pytest.fixture
 async def socket_for(transactional_db):
     """``await socket_for(user)``: a connected WebsocketCommunicator on the real ASGI app,
@@ -165,14 +178,7 @@ async def socket_for(transactional_db):
 
     yield connect
 
-    async def disconnect(communicator):
-        try:
-            await communicator.disconnect(timeout=5)
-        except Exception:  # already closed by the test or by the server
-            pass
-
-    # Side by side: a consumer takes seconds to wind down (docs/performance.md, "Left").
-    await asyncio.gather(*(disconnect(communicator) for communicator in opened))
+    await close_sockets(opened)
 
 
 @pytest.fixture

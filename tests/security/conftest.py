@@ -4,6 +4,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from pam_project.asgi import application
+from tests.conftest import close_sockets
 
 
 @pytest.fixture
@@ -24,8 +25,4 @@ async def program_socket():
         return communicator
 
     yield connect
-    for communicator in opened:
-        try:
-            await communicator.disconnect(timeout=5)
-        except Exception:  # already closed by the server
-            pass
+    await close_sockets(opened)
