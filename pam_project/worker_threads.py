@@ -1,11 +1,11 @@
-"""Database work from async code, side by side in the event loop's worker threads.
+"""Database work from async code, side by side in a small pool of worker threads.
 
 ``channels.db.database_sync_to_async`` runs every call in one shared thread by default
 (``thread_sensitive=True``), so a process's sockets queue for it one database call at a time.
-PAM's chat path has no thread-bound state, so its calls run in a small pool of worker threads
-instead (PAM_DB_THREADS: more threads wait longer for the GIL each time the database answers;
-docs/performance.md), each on a connection of its own from the pool, and give that connection back when they end
-(DESIGN.md: no pooled connection is held while waiting on the LLM).
+PAM's chat path has no thread-bound state, so its calls run in PAM_DB_THREADS worker threads
+instead (more threads wait longer for the GIL each time the database answers:
+docs/performance.md), each on a connection of its own from the pool, given back when the call
+ends (DESIGN.md: no pooled connection is held while waiting on the LLM).
 """
 
 import threading
