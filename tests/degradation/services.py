@@ -180,11 +180,7 @@ class PrivateRedis:
             return
         if self.is_blocked:
             self.unblock()
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(timeout=10)
+        kill_group(self.process)
         self.process = None
 
     def block(self) -> None:
@@ -209,6 +205,15 @@ class PrivateRedis:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL ``process`` and everything it started (its own session), and reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=10)
 
 
 class PamServer:
@@ -245,11 +250,7 @@ class PamServer:
         """Kill it (nothing to save; a graceful stop waits seconds on the open sockets)."""
         if self.process is None:
             return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(timeout=10)
+        kill_group(self.process)
         self.process = None
 
     def output(self) -> str:
