@@ -567,8 +567,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         latency_ms = int((time.perf_counter() - arrived) * 1000)
         # The turn is over before its last frame goes out: a message sent the moment the reply
         # arrives, in this tab or another, may start the next one. Shielded: a stop or a
-        # disconnect arriving now must not lose the reply. (holding_turn releases the lock again,
-        # a no-op then, for a turn cancelled before it got here.)
+        # disconnect arriving now must not lose the reply. (holding_turn releases the lock of a
+        # turn cancelled before it got here.)
         try:
             reply = await asyncio.shield(in_worker_thread(finish_turn)(
                 message, state, status, latency_ms, self.turn_lock))

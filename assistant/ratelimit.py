@@ -73,5 +73,6 @@ async def holding_turn(lock: ratelimit.Lock, turn):
         return await turn
     finally:
         keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(sync_to_async(lock.release, thread_sensitive=False)())
+        if not lock.released:  # the turn usually lets it go itself, with its reply saved
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(sync_to_async(lock.release, thread_sensitive=False)())

@@ -191,6 +191,7 @@ class Lock:
     token: str
     ttl_seconds: float
     in_memory: bool
+    released: bool = False  # set by release(): a second release is a no-op without a round trip
 
     def renew(self) -> bool:
         """Push the expiry ``ttl_seconds`` out again; False if the lock was lost (it expired and
@@ -209,7 +210,10 @@ class Lock:
 
     def release(self) -> None:
         """Let go of the lock (a lost one is left alone). Never raises: an unreleased lock in
-        Redis expires after ``ttl_seconds``."""
+        Redis expires after ``ttl_seconds``. Releasing it again does nothing."""
+        if self.released:
+            return
+        self.released = True
         if not self.in_memory:
             client = _redis()
             if client is None:
