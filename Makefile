@@ -37,9 +37,11 @@ run: install
 
 # The tests connect as the owner role (they create their database), never as a superuser, so row
 # level security holds in every test (scripts/db_roles.py, docs/security.md).
+# Two workers, a test file each at a time: most tests wait on sockets and servers, not the CPU.
+TEST_WORKERS ?= 2
 test: install browser
 	$(BIN)/python scripts/db_roles.py
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -2,6 +2,8 @@
 (who must see nothing of alice's) and charlie."""
 
 import asyncio
+import os
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -14,6 +16,7 @@ pytest_plugins = ["tests.browser_support"]
 
 
 def pytest_configure(config):
+    _own_redis_database_per_worker()
     engine = settings.DATABASES["default"]["ENGINE"]
     if engine != "pam_project.db":
         raise pytest.UsageError(f"PAM's tests need PostgreSQL (DATABASE_URL); the database engine is {engine}.")
@@ -31,6 +34,27 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def _own_redis_database_per_worker():
+    """Under pytest-xdist (`make test` runs two workers) each worker has its own PostgreSQL test
+    database (pytest-django adds the worker's name) and here its own Redis database: REDIS_URL's
+    number less the worker's (gw0 keeps db 15, gw1 takes 14), so one worker's ``cache.clear()``,
+    rate limits and channel groups never reach the other's. Nothing has connected to Redis yet."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", …; unset without xdist
+    if not worker.startswith("gw") or not settings.REDIS_URL:
+        return
+    parts = urlsplit(settings.REDIS_URL)
+    database = int(parts.path.strip("/") or 0) - int(worker[2:])
+    if database < 0:
+        raise pytest.UsageError(f"Too many test workers for REDIS_URL {settings.REDIS_URL}: each needs a database below it.")
+    url = parts._replace(path=f"/{database}").geturl()
+    if settings.CELERY_BROKER_URL == settings.REDIS_URL:
+        settings.CELERY_BROKER_URL = url
+    settings.REDIS_URL = url
+    settings.CACHES["default"]["LOCATION"] = url
+    for host in settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]:
+        host["address"] = url
 
 
 def _require_role_held_to_row_security():

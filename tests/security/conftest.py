@@ -7,6 +7,17 @@ from pam_project.asgi import application
 from tests.conftest import close_sockets
 
 
+def pytest_collection_modifyitems(items):
+    """schemathesis names each API operation's test ``test_…[GET /api/v1/…]`` but, on this
+    pytest, leaves every one the function's bare node id. pytest-xdist schedules by node id, so
+    all but one operation would silently never run in `make test`: give each its own id, the way
+    schemathesis's lazy loader does."""
+    for item in items:
+        operation = getattr(item, "operation_label", None)
+        if operation and item.id.params is None:
+            item._id = item.id.with_params(operation)
+
+
 @pytest.fixture
 async def program_socket():
     """``await program_socket(path=..., headers=..., forwarded_for=...)``: an accepted socket
