@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pydantic
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -236,6 +237,16 @@ def connection_user(user) -> dict:
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message):
+        """Channels' dispatch without the hop to its one shared thread that it makes before every
+        frame to close stale database connections: this consumer touches the database only through
+        ``in_worker_thread`` and ``database_sync_to_async``, which give their connections back
+        themselves. Raises ValueError for a message type without a handler, as Channels does."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         # Browsers (an Origin header) come signed in by their session cookie; programs (no Origin)
         # sign in with a first `auth` frame, never with a cookie (assistant/socket_auth.py).

@@ -47,7 +47,8 @@ def _own_redis_database_per_worker():
     parts = urlsplit(settings.REDIS_URL)
     database = int(parts.path.strip("/") or 0) - int(worker[2:])
     if database < 0:
-        raise pytest.UsageError(f"Too many test workers for REDIS_URL {settings.REDIS_URL}: each needs a database below it.")
+        raise pytest.UsageError(f"Too many test workers for REDIS_URL {settings.REDIS_URL}: "
+                                "each needs a Redis database of its own below it.")
     url = parts._replace(path=f"/{database}").geturl()
     if settings.CELERY_BROKER_URL == settings.REDIS_URL:
         settings.CELERY_BROKER_URL = url
