@@ -107,6 +107,9 @@ MORE_PHRASINGS = [
     # New abilities, and wording near them that must stay a read or nothing.
     ("I logged that twice, delete the last one", "list_expenses", {"limit": 1}),
     ("remove the last $12 coffee", "list_expenses", {"amount": "12.00", "category": "dining", "limit": 1}),
+    # "last 3" is how many to show, not an amount to log.
+    ("show my last 3 expenses", "list_expenses", {"limit": 3}),
+    ("list my last three expenses", "list_expenses", {"limit": 3}),
     ("move the Safeway one from dining to groceries", "list_expenses", {"text": "Safeway", "category": "dining"}),
     ("received $45 in dividends", "log_income", {"amount": "45.00", "kind": "other", "source": "Dividends"}),
     ("paid $38 for a campsite on May 3", "log_expense", {"amount": "38.00", "date": "2026-05-03"}),

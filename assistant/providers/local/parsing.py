@@ -38,7 +38,8 @@ _DATE_PATTERNS = [
 ]
 DATE_RE = re.compile(r"(?<![\w$])(?:" + "|".join(_DATE_PATTERNS) + r")(?![\w])", re.IGNORECASE)
 
-_WORD_COUNTS = {
+#: Counts said in words, as digits ("three" → "3"): "three days ago", "my last three expenses".
+WORD_COUNTS = {
     "a couple of": "2", "a couple": "2", "a few": "3", "an": "1", "a": "1", "one": "1", "two": "2",
     "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
 }
@@ -63,11 +64,11 @@ def _normalise_date_phrase(phrase: str) -> str:
     if re.fullmatch(r"yesterday (?:morning|afternoon|evening)", phrase) or phrase == "last night":
         return "yesterday"
     match = re.fullmatch(rf"({_COUNT})\s+(days?|weeks?)\s+ago", phrase)
-    if match and match.group(1) in _WORD_COUNTS:
-        return f"{_WORD_COUNTS[match.group(1)]} {match.group(2)} ago"
+    if match and match.group(1) in WORD_COUNTS:
+        return f"{WORD_COUNTS[match.group(1)]} {match.group(2)} ago"
     match = re.fullmatch(rf"in\s+({_COUNT})\s+(days?|weeks?)", phrase)
-    if match and match.group(1) in _WORD_COUNTS:
-        return f"in {_WORD_COUNTS[match.group(1)]} {match.group(2)}"
+    if match and match.group(1) in WORD_COUNTS:
+        return f"in {WORD_COUNTS[match.group(1)]} {match.group(2)}"
     return phrase
 
 
@@ -521,7 +522,7 @@ def find_duration(text: str) -> Found | None:
     if unit == "weekend":
         return Found((2, "nights"), match.start(), match.end())
     said = (match.group("n") or "1").lower()
-    number = 0.5 if said in ("half an", "a half", "an half") else float(_WORD_COUNTS.get(said, said))
+    number = 0.5 if said in ("half an", "a half", "an half") else float(WORD_COUNTS.get(said, said))
     unit = {"hr": "hours", "hrs": "hours", "hour": "hours", "min": "minutes", "mins": "minutes",
             "minute": "minutes", "day": "days", "night": "nights", "week": "weeks"}.get(unit, unit)
     return Found((number, unit), match.start(), match.end())

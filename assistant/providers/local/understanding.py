@@ -167,8 +167,10 @@ _LIST = re.compile(rf"\b(?:list|itemi[sz]e)\b.*\b(?:{_EXPENSE_NOUNS}|spent|spend
 _SHOW = re.compile(
     rf"\b(?:show|see|view|display|pull up|give me|what are|what were|which)\b.*\b{_EXPENSE_NOUNS}\b", re.IGNORECASE
 )
-_EACH = re.compile(r"\b(?:each|every|all|individual|recent|latest|last\s+(?:\d+|few|five|ten))\b", re.IGNORECASE)
-_LAST_N = re.compile(r"\b(?:last|latest|recent)\s+(\d{1,3}|few|five|ten)\b", re.IGNORECASE)
+_HOW_MANY = r"\d{1,3}|few|two|three|four|five|six|seven|eight|nine|ten"
+_EACH = re.compile(rf"\b(?:each|every|all|individual|recent|latest|last\s+(?:{_HOW_MANY}))\b", re.IGNORECASE)
+# "my last 3 expenses": how many to list, never an amount.
+_LAST_N = re.compile(rf"\b(?:last|latest|recent)\s+({_HOW_MANY})\b", re.IGNORECASE)
 _BOUGHT_WHERE = re.compile(r"\bwhat did I (?:buy|get|pay for|spend)\b", re.IGNORECASE)
 
 _INCOME_SOURCES = [
@@ -361,7 +363,8 @@ def _list_request(text: str, today: datetime.date) -> ToolRequest | None:
         if category_from_text(text) == category_from_text(place):
             arguments.pop("category", None)  # "at Safeway" names the shop, not a category
     if last_n:
-        count = {"few": 5, "five": 5, "ten": 10}.get(last_n.group(1).lower()) or int(last_n.group(1))
+        said = last_n.group(1).lower()
+        count = 5 if said == "few" else int(parsing.WORD_COUNTS.get(said, said))
         arguments["limit"] = max(1, min(count, 100))
     return ToolRequest("list_expenses", arguments)
 
@@ -466,7 +469,7 @@ def understand(text: str, today: datetime.date, display_name: str = "") -> ToolR
     intent = edits.edit_intent(text, today)
     if intent is not None and not (_BUDGET.search(text) and intent.action == "update"):
         return _edit_request(intent, today)
-    has_amount = parsing.find_amount(text) is not None
+    has_amount = parsing.find_amount(_LAST_N.sub(" ", text)) is not None
     if _EXPORT.search(text) and not has_amount:
         return ToolRequest("export_expenses", _filters(text, today))
     if _PROJECTION.search(text) and not has_amount and not _NOT_MONEY.search(text):
