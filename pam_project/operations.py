@@ -75,10 +75,18 @@ async def health(request):
 
 
 def check_database() -> str:
-    """``SELECT 1`` on the default database, through the app's own connection (and pool)."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    """``SELECT 1`` on the default database through the app's own pool, waiting at most
+    PAM_HEALTH_TIMEOUT seconds for a connection (the app's requests wait PAM_DB_POOL_TIMEOUT, 10 s:
+    too long for a probe while PostgreSQL is down). Without a pool (SQLite), through the app's
+    connection. Raises psycopg_pool.PoolTimeout or the database's error."""
+    pool = getattr(connections["default"], "pool", None)
+    if pool is None:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    with pool.connection(timeout=settings.PAM_HEALTH_TIMEOUT) as connection:
+        connection.execute("SELECT 1").fetchone()
     return "ok"
 
 

@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import pytest
+import requests
 
 from tests.degradation.conftest import llm_env
 from tests.degradation.pg_helpers import RECOVERY_SECONDS, stalled_turn
@@ -18,7 +19,7 @@ def pam_env(fake_llm):
     # Claude (the fake) first, so the tests see whether the model was asked. A request waits 2 s
     # for a database connection before it fails (PAM_DB_POOL_TIMEOUT, 10 s by default), so a
     # turn meets the stopped server quickly.
-    return llm_env(fake_llm, PAM_DB_POOL_TIMEOUT="2")
+    return llm_env(fake_llm, PAM_DB_POOL_TIMEOUT="2", PAM_HEALTH_TIMEOUT="0.5")
 
 
 class TestPostgresDown:
@@ -71,3 +72,24 @@ class TestPostgresDown:
         await asyncio.to_thread(private_postgres.start)
         fake_llm.push(text_reply("Back again."))
         assert (await chat.turn("are you there?", timeout=RECOVERY_SECONDS))["type"] == "chat_response"
+
+    def test_readiness_names_the_database_within_its_own_timeout_not_the_pools(self, pam, private_postgres):
+        ready = f"http://127.0.0.1:{pam.port}/health/ready/"
+        assert requests.get(ready, timeout=10).status_code == 200
+        private_postgres.stop()
+        started = time.monotonic()
+        response = requests.get(ready, timeout=10)
+        waited = time.monotonic() - started
+        body = response.json()
+        assert response.status_code == 503 and body["failing"] == ["database"], body
+        assert body["checks"]["database"] == {"status": "down", "error": "PoolTimeout",
+                                              "ms": body["checks"]["database"]["ms"]}
+        assert body["checks"]["redis"]["status"] == "ok"
+        # A load balancer's probe gets its answer within PAM_HEALTH_TIMEOUT (0.5 s here), not
+        # after the 2 s a request waits for a pooled connection.
+        assert waited < 1.5, waited
+        private_postgres.start()
+        deadline = time.monotonic() + RECOVERY_SECONDS
+        while requests.get(ready, timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, "not ready again within 10 s of PostgreSQL's return"
+            time.sleep(0.2)
