@@ -34,10 +34,9 @@ class RedisChannelLayer(core.RedisChannelLayer):
     retry_seconds = 0.5
     #: Seconds a group_send, group_add or group_discard may take before it counts as failed.
     command_timeout_seconds = 1.0
-    #: Seconds a blocking pop for the process's messages waits (channels-redis: 5). A socket that
-    #: closes waits for the pop in progress to end, so this bounds how long a closing socket
-    #: lingers (and each test's teardown); an idle process asks Redis once a second instead of
-    #: every 5 s.
+    #: Seconds a blocking pop for the process's messages waits (channels-redis: 5): how long a
+    #: closing socket whose cancellation was lost lingers (``_brpop_with_clean``); an idle process
+    #: asks Redis once a second instead of every 5 s.
     brpop_timeout = 1
 
     def __init__(self, *args, **kwargs):
@@ -90,6 +89,18 @@ class RedisChannelLayer(core.RedisChannelLayer):
         except asyncio.CancelledError:
             self.channel_groups.pop(channel, None)
             raise
+
+    async def _brpop_with_clean(self, index, channel, timeout):
+        """channels-redis's blocking pop, not started again for a cancelled receive. A process's
+        sockets share one reader: the receive that holds its lock pops for all of them. When a
+        socket closes just as its receive takes that lock over (within a few milliseconds), the
+        cancellation is lost inside the pop, and channels-redis would pop again every
+        ``brpop_timeout`` for ever, the closed socket's consumer waiting on it (until daphne's
+        close timeout; a test's teardown until its own). The task still counts the cancellation,
+        so the next pop ends it: within ``brpop_timeout``. Raises CancelledError."""
+        if asyncio.current_task().cancelling():
+            raise asyncio.CancelledError
+        return await super()._brpop_with_clean(index, channel, timeout)
 
     async def _rejoin(self, channel):
         """Return once Redis answers again, with ``channel`` back in its groups."""
