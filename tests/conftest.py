@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 
 from assistant.models import Profile
 
@@ -30,10 +31,13 @@ def pytest_configure(config):
     except Exception as exc:
         raise pytest.UsageError(f"PAM's tests need Redis at {settings.REDIS_URL}: {exc}") from exc
     # Pages render in-process without a collectstatic manifest; the browser test's daphne
-    # server uses the real manifest storage (tests/test_browser.py).
+    # server uses the real manifest storage (tests/test_browser.py). A conftest that imported the
+    # ASGI application has already made the manifest storage (WhiteNoise reads it when a
+    # `make run` left a STATIC_ROOT): the signal Django's own override_settings sends drops it.
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    setting_changed.send(sender=type(settings._wrapped), setting="STORAGES", value=settings.STORAGES, enter=True)
 
 
 def _own_redis_database_per_worker():
@@ -157,7 +161,8 @@ def as_bob(bob):
 
 async def close_sockets(communicators) -> None:
     """Disconnect test sockets side by side, each given 1 s to wind down before it is cancelled
-    (two sockets closed together can linger: docs/performance.md, "Noticed and left")."""
+    (a consumer ends at once, or at the end of the channel layer's blocking pop in progress:
+    pam_project.channel_layer.RedisChannelLayer)."""
 
     async def disconnect(communicator):
         try:
