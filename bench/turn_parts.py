@@ -105,20 +105,21 @@ def main() -> None:
         first = receive_chat(user, frame(), "hi PAM")
         first.turn_lock.release()
         conversation_id = first.message.conversation_id
-        # A conversation of some length: 40 messages, as after twenty turns.
-        for _ in range(20):
-            message, _ = message_receive(user=user, client_message_id=uuid.uuid4(), text="hi",
-                                         conversation_id=conversation_id)
-            finish_turn(message, agent.TurnState(text="Hello!", provider="local"), "complete", 3, None)
-        give_back()
-        redis = get_redis_connection("default")
-        state = agent.TurnState(text="Hello! How can I help on the road today?", provider="local", model="local")
-
-        def saved_message():
+        def save_message(_=None):
             message, _ = message_receive(user=user, client_message_id=uuid.uuid4(), text="hi",
                                          conversation_id=conversation_id)
             give_back()
-            return message, chat_admit(user_id=user.id).lock
+            return message
+
+        state = agent.TurnState(text="Hello! How can I help on the road today?", provider="local", model="local")
+        # A conversation of some length: 40 messages, as after twenty turns.
+        for _ in range(20):
+            finish_turn(save_message(), state, "complete", 3, None)
+        give_back()
+        redis = get_redis_connection("default")
+
+        def saved_message_and_slot():
+            return save_message(), chat_admit(user_id=user.id).lock
 
         def select_one(_):
             with connection.cursor() as cursor:
@@ -131,20 +132,19 @@ def main() -> None:
             give_back()
 
         def finish(saved):
-            finish_turn(*saved[:1], state, "complete", 3, saved[1])
+            message, slot = saved
+            finish_turn(message, state, "complete", 3, slot)
             give_back()
 
         parts = [
             ("admit the frame, take the slot (Redis script)", lambda _: chat_admit(user_id=user.id).lock.release(),
              None),
-            ("save the message (INSERT)", lambda _: (message_receive(
-                user=user, client_message_id=uuid.uuid4(), text="hi", conversation_id=conversation_id), give_back()),
-             None),
+            ("save the message (INSERT)", save_message, None),
             ("context, cache hit (MGET)", lambda _: user_context(user), None),
             ("history (SELECT, the last 30 of 40+)", lambda _: (llm_history(user=user, conversation_id=conversation_id),
                                                                  give_back()), None),
             ("receive_chat: admit, INSERT, context, history", receive, None),
-            ("finish_turn: the reply's INSERT, release the slot", finish, saved_message),
+            ("finish_turn: the reply's INSERT, release the slot", finish, saved_message_and_slot),
         ]
         floors = [
             ("floor: redis-py PING", lambda _: redis.ping(), None),

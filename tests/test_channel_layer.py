@@ -2,7 +2,6 @@
 receive ends, however its cancellation falls against the process's shared Redis reader."""
 
 import asyncio
-import time
 
 import pytest
 from django.conf import settings
@@ -35,7 +34,6 @@ async def test_a_receive_cancelled_as_it_takes_over_the_reader_ends(layer, after
     assert await ended_within(reader, 2)
     await asyncio.sleep(after_seconds)
     waiting.cancel()  # and its own socket closes
-    started = time.monotonic()
     # At once, or at the end of the blocking pop in progress (brpop_timeout, 1 s).
     assert await ended_within(waiting, 2.5), "the receive went on after its cancellation"
-    assert waiting.cancelled() and time.monotonic() - started < 2.5
+    assert waiting.cancelled()
