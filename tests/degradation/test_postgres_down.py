@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.degradation.conftest import llm_env
-from tests.degradation.pg_helpers import RECOVERY_SECONDS, stalled_turn
+from tests.degradation.pg_helpers import RECOVERY_SECONDS, chatting, stalled_turn
 from tests.fakes.anthropic_server import text_reply
 
 
@@ -25,9 +25,7 @@ def pam_env(fake_llm):
 class TestPostgresDown:
     async def test_a_message_that_cannot_be_saved_gets_an_error_never_reaches_the_model_and_chat_recovers(
             self, pam, private_postgres, fake_llm, open_chat, user_id):
-        chat = await open_chat(user_id)
-        fake_llm.push(text_reply("Hello!"))
-        assert (await chat.turn("hi"))["type"] == "chat_response"
+        chat = await chatting(open_chat, fake_llm, user_id)
         asked = len(fake_llm.requests)
 
         await asyncio.to_thread(private_postgres.stop)
@@ -56,9 +54,7 @@ class TestPostgresDown:
 
     async def test_a_turn_in_flight_when_postgres_goes_away_ends_with_an_error_frame(
             self, pam, private_postgres, fake_llm, open_chat, user_id):
-        chat = await open_chat(user_id)
-        fake_llm.push(text_reply("Hello!"))
-        assert (await chat.turn("hi"))["type"] == "chat_response"
+        chat = await chatting(open_chat, fake_llm, user_id)
 
         in_flight = await stalled_turn(chat, fake_llm, "plan my winter")
         await asyncio.to_thread(private_postgres.stop)

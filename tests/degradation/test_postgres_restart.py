@@ -6,7 +6,7 @@ import asyncio
 import pytest
 
 from tests.degradation.conftest import llm_env
-from tests.degradation.pg_helpers import RECOVERY_SECONDS, stalled_turn
+from tests.degradation.pg_helpers import RECOVERY_SECONDS, chatting, stalled_turn
 from tests.fakes.anthropic_server import text_reply
 
 
@@ -18,9 +18,7 @@ def pam_env(fake_llm):
 class TestPostgresRestarts:
     async def test_a_restart_mid_turn_loses_nothing_and_the_next_message_just_works(
             self, pam, private_postgres, fake_llm, open_chat, user_id):
-        chat = await open_chat(user_id)
-        fake_llm.push(text_reply("Hello!"))
-        assert (await chat.turn("hi"))["type"] == "chat_response"
+        chat = await chatting(open_chat, fake_llm, user_id)
 
         in_flight = await stalled_turn(chat, fake_llm, "plan my winter")
         await asyncio.to_thread(private_postgres.restart)  # every connection PAM held is cut
